@@ -1,0 +1,108 @@
+#pragma once
+// Indexed d-ary min-heap of (time, neuron) — the SparseProp priority queue.
+// Order is by time, ties by neuron index (= global id order on a rank), so the event order is
+// deterministic. Each neuron's slot is tracked, so any neuron's key can be changed in O(log N).
+// Keys and ids live in one array of 16-byte entries: a 4-ary node's children share one or two
+// cache lines, which halves the cache misses of a binary heap at large N.
+#include <cstdint>
+#include <vector>
+
+namespace sparsechaos::engine {
+
+template <unsigned Arity = 4>
+class event_heap {
+public:
+    struct entry {
+        double time;
+        std::uint32_t id;
+    };
+
+    event_heap() = default;
+    // All neurons 0..n-1 with the given times.
+    explicit event_heap(const std::vector<double>& times) { assign(times); }
+
+    void assign(const std::vector<double>& times) {
+        const std::size_t n = times.size();
+        heap_.resize(n);
+        slot_.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            heap_[i] = {times[i], std::uint32_t(i)};
+            slot_[i] = std::uint32_t(i);
+        }
+        for (std::size_t i = n; i-- > 0;) sift_down(i);
+    }
+
+    bool empty() const { return heap_.empty(); }
+    std::size_t size() const { return heap_.size(); }
+    const entry& top() const { return heap_[0]; }
+    double time_of(std::uint32_t id) const { return heap_[slot_[id]].time; }
+
+    // New time for the neuron at the top (it fired, or its key was stale); it can only move down.
+    void replace_top(double time) {
+        heap_[0].time = time;
+        sift_down(0);
+    }
+    // Earlier time for a neuron (an excitatory kick advanced its spike).
+    void decrease(std::uint32_t id, double time) {
+        const std::uint32_t s = slot_[id];
+        heap_[s].time = time;
+        sift_up(s);
+    }
+    // Any change of time.
+    void update(std::uint32_t id, double time) {
+        const std::uint32_t s = slot_[id];
+        const entry old = heap_[s];
+        heap_[s].time = time;
+        if (less({time, id}, old))
+            sift_up(s);
+        else
+            sift_down(s);
+    }
+    // Every key moved by the same amount (time origin shift); order is unchanged.
+    void shift_all(double dt) {
+        for (auto& e : heap_) e.time -= dt;
+    }
+    std::size_t memory_bytes() const {
+        return heap_.capacity() * sizeof(entry) + slot_.capacity() * sizeof(std::uint32_t);
+    }
+
+private:
+    static bool less(const entry& a, const entry& b) {
+        return a.time < b.time || (a.time == b.time && a.id < b.id);
+    }
+    void place(std::size_t s, const entry& e) {
+        heap_[s] = e;
+        slot_[e.id] = std::uint32_t(s);
+    }
+    void sift_up(std::size_t s) {
+        const entry e = heap_[s];
+        while (s > 0) {
+            const std::size_t parent = (s - 1) / Arity;
+            if (!less(e, heap_[parent])) break;
+            place(s, heap_[parent]);
+            s = parent;
+        }
+        place(s, e);
+    }
+    void sift_down(std::size_t s) {
+        const entry e = heap_[s];
+        const std::size_t n = heap_.size();
+        for (;;) {
+            const std::size_t first = Arity * s + 1;
+            if (first >= n) break;
+            const std::size_t last = first + Arity < n ? first + Arity : n;
+            std::size_t best = first;
+            for (std::size_t c = first + 1; c < last; ++c)
+                if (less(heap_[c], heap_[best])) best = c;
+            if (!less(heap_[best], e)) break;
+            place(s, heap_[best]);
+            s = best;
+        }
+        place(s, e);
+    }
+
+    std::vector<entry> heap_;
+    std::vector<std::uint32_t> slot_;
+};
+
+}  // namespace sparsechaos::engine

@@ -1,0 +1,127 @@
+#pragma once
+// The exact event-based network simulation of one rank (SparseProp, Engelken 2023).
+//
+// Every neuron keeps one state double (its model's encoding of the next spike time) and a key in
+// an indexed heap. A spike of neuron j at time t: reset j, then every target i gets the kick of
+// its projection, s_i ← kick(s_i). Kicks with J < 0 only delay spikes, so the heap key of an
+// inhibited neuron is left as it is: a key is only a lower bound of the neuron's true spike time,
+// and a stale key is re-keyed when it reaches the top (lazy re-keying). Excitatory kicks that
+// advance a spike decrease the key at once; one that crosses threshold makes the neuron fire at t.
+//
+// Event order: by time, ties by global id. Time runs in a local coordinate whose origin moves
+// forward from time to time (see shift_origin) so that no state loses precision in long runs.
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <variant>
+#include <vector>
+
+#include "sparsechaos/engine/event_heap.hpp"
+#include "sparsechaos/models/model.hpp"
+#include "sparsechaos/network/connectivity.hpp"
+#include "sparsechaos/network/layout.hpp"
+#include "sparsechaos/network/spec.hpp"
+
+namespace sparsechaos::engine {
+
+struct spike {
+    double time_ms;         // absolute time
+    std::uint64_t neuron;   // global id
+};
+
+struct progress {
+    double time_ms, end_ms;
+    std::uint64_t spikes;
+    double wall_s;
+};
+
+// Receives spikes in batches and progress reports; the run owns no output of its own.
+class observer {
+public:
+    virtual ~observer() = default;
+    virtual void on_spikes(const std::vector<spike>& batch) = 0;
+    virtual void on_progress(const progress&) {}
+};
+
+struct run_statistics {
+    std::uint64_t spikes = 0;          // network spikes fired on this rank
+    std::uint64_t stale_pops = 0;      // heap tops re-keyed lazily
+    std::uint64_t kicks = 0;           // synaptic events delivered on this rank
+    std::uint64_t origin_shifts = 0;
+    double wall_s = 0.0;               // inside run_until
+    std::vector<std::uint64_t> population_spikes;
+};
+
+struct memory_report {
+    std::uint64_t neuron_bytes = 0;   // states, heap, per-neuron constants
+    std::uint64_t synapse_bytes = 0;  // stored connectivity
+    std::uint64_t synapses = 0;       // stored on this rank
+};
+
+template <class M>
+struct population_neurons {
+    M model;
+    std::vector<typename M::neuron> neurons;  // one entry if the drive is homogeneous
+    const typename M::neuron& at(std::size_t k) const { return neurons.size() == 1 ? neurons[0] : neurons[k]; }
+};
+
+template <class V>
+struct neurons_of;
+template <class... M>
+struct neurons_of<std::variant<M...>> {
+    using type = std::variant<population_neurons<M>...>;
+};
+using any_population_neurons = neurons_of<models::model>::type;
+
+class simulation {
+public:
+    simulation(const network::network_spec& spec, int rank = 0, int n_ranks = 1);
+
+    // Simulate all spikes with time < t_end_ms (absolute). May be called repeatedly.
+    void run_until(double t_end_ms, observer* obs = nullptr, double progress_interval_s = 1.0);
+
+    // Next spike among this rank's neurons: (local time, local index); time = +inf if none.
+    // Resolves stale heap keys on the way.
+    std::pair<double, std::uint32_t> next_local_spike();
+    // Apply the spike of global neuron `id` at local time t: reset it if it is ours, kick our targets.
+    void apply_spike(std::uint64_t id, double t_local);
+
+    double time_ms() const { return origin_ms_ + now_; }  // absolute time of the last event
+    double origin_ms() const { return origin_ms_; }
+    const network::layout& layout() const { return layout_; }
+    const std::vector<network::resolved_projection>& projections() const { return projections_; }
+    const std::vector<double>& population_drives() const { return drives_; }
+    const run_statistics& statistics() const { return stats_; }
+    memory_report memory() const;
+    // Phase of a local neuron at the current time.
+    double phase(std::uint32_t local) const;
+    double omega(std::uint32_t local) const;
+
+private:
+    std::size_t local_population(std::uint32_t local) const;
+    double spike_time(std::uint32_t local) const;
+    void fire(std::uint32_t local, double t);
+    void deliver(const network::resolved_projection& proj, std::uint64_t pre, double t);
+    void shift_origin(double dt);
+    void rebuild_heap();
+
+    const network::network_spec* spec_;
+    network::layout layout_;
+    std::vector<network::resolved_projection> projections_;
+    std::vector<network::projection_targets> targets_;   // per projection, this rank's synapses
+    std::vector<std::vector<std::size_t>> outgoing_;     // per population: projection indices
+    std::vector<double> drives_;
+    std::vector<network::id_range> local_ranges_;        // per population, in rank-local indices
+    std::vector<any_population_neurons> neurons_;        // per population
+    std::vector<double> state_;                          // per local neuron
+    event_heap<4> heap_;
+    std::vector<std::uint32_t> scratch_;
+    double now_ = 0.0;        // local time of the last event
+    double origin_ms_ = 0.0;  // absolute time of local time 0
+    double origin_span_ms_;   // shift the origin once local time exceeds this
+    run_statistics stats_;
+    std::vector<spike> buffer_;  // spikes not yet handed to the observer
+    bool recording_ = false;
+};
+
+}  // namespace sparsechaos::engine

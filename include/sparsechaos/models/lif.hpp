@@ -1,0 +1,69 @@
+#pragma once
+// Leaky integrate-and-fire neuron in phase form (DESIGN §3).
+//   τ dV/dt = −V + I,  V_th = 1, V_reset = 0,  I = 1 + I_ext (I_ext > 0: suprathreshold),
+//   an input of weight J jumps V by J.
+// Phase φ ∈ [0, 1) with dφ/dt = ω/τ, ω = 1 / ln(1 + 1/I_ext), V = I (1 − e^{−φ/ω}),
+//   g(φ) = −ω ln(e^{−φ/ω} − J/I),  g'(φ) = e^{−φ/ω} / (e^{−φ/ω} − J/I).
+//
+// Engine encoding: s = exp((T − t0)/τ) with T the next spike time and t0 the local time origin.
+// Then e^{−φ/ω} = e^{−1/ω} s / E with E = exp((t − t0)/τ), and the kick V += J becomes
+//   s ← s − J E / I_ext
+// — one multiply-add per target, E computed once per spike (SparseProp, Engelken 2023).
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace sparsechaos::models {
+
+struct lif {
+    double tau_ms = 10.0;
+
+    struct neuron {
+        double omega;          // 1 / ln(1 + 1/I_ext)
+        double inv_current;    // 1 / I = 1 / (1 + I_ext)
+        double inv_drive;      // 1 / I_ext  (kick coefficient in the engine encoding)
+        double reset_factor;   // e^{1/ω} = 1 + 1/I_ext
+    };
+    struct context {
+        double t;  // local time of the spike (ms)
+        double e;  // exp(t/τ)
+    };
+
+    neuron make_neuron(double i_ext) const {
+        if (!(i_ext > 0.0) || !std::isfinite(i_ext))
+            throw std::invalid_argument("LIF drive I_ext must be > 0 (suprathreshold), got " +
+                                        std::to_string(i_ext));
+        return {1.0 / std::log1p(1.0 / i_ext), 1.0 / (1.0 + i_ext), 1.0 / i_ext, 1.0 + 1.0 / i_ext};
+    }
+
+    double phase_threshold() const { return 1.0; }
+    double phase_reset() const { return 0.0; }
+
+    // Phase after an input of weight J arriving at phase φ (>= 1 means the neuron fires).
+    double ptc(const neuron& n, double phi, double j) const {
+        const double x = std::exp(-phi / n.omega) - j * n.inv_current;
+        return x > 0.0 ? -n.omega * std::log(x) : INFINITY;
+    }
+    double ptc_slope(const neuron& n, double phi, double j) const {
+        const double e = std::exp(-phi / n.omega);
+        return e / (e - j * n.inv_current);
+    }
+
+    context make_context(double t) const { return {t, std::exp(t / tau_ms)}; }
+    double reset_state(const neuron& n, const context& c) const { return c.e * n.reset_factor; }
+    double kick(const neuron& n, double s, double j, const context& c) const {
+        return std::fma(-j * n.inv_drive, c.e, s);
+    }
+    double spike_time(const neuron&, double s) const {
+        // s <= 0 only after a kick far beyond threshold: fire at once.
+        return s > 0.0 ? tau_ms * std::log(s) : -INFINITY;
+    }
+    double phase(const neuron& n, double s, double t) const {
+        return phase_threshold() - (spike_time(n, s) - t) * n.omega / tau_ms;
+    }
+    double shift_origin(double s, double dt) const { return s * std::exp(-dt / tau_ms); }
+    // exp(t/τ) must stay far from overflow; 64 τ keeps E below e^64 and s well inside range.
+    double max_origin_span_ms() const { return 64.0 * tau_ms; }
+};
+
+}  // namespace sparsechaos::models

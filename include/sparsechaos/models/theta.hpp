@@ -1,0 +1,74 @@
+#pragma once
+// Theta neuron (quadratic integrate-and-fire in phase form, DESIGN §3).
+//   τ dV/dt = V² + I (I > 0), V = √I tan(φ/2), φ ∈ (−π, π], spike at π, reset to −π,
+//   ω = 2√I, an input of weight J jumps V by J, so with c = J/√I
+//   g(φ) = 2 atan(tan(φ/2) + c),  g'(φ) = 1 / (cos²(φ/2) + (sin(φ/2) + c cos(φ/2))²).
+//
+// Engine encoding: s = T, the next spike time. With Δ = (T − t) ω / (2τ) ∈ (0, π) the half
+// phase distance to threshold, tan(φ/2) = cot Δ and the kick is
+//   Δ' = atan2(sin Δ, cos Δ + c sin Δ)
+// which stays accurate both just after reset (Δ → π) and just before a spike (Δ → 0).
+// A finite kick never crosses threshold: theta neurons fire only by their own flow.
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+namespace sparsechaos::models {
+
+struct theta {
+    double tau_ms = 10.0;
+
+    struct neuron {
+        double omega;             // 2√I
+        double inv_sqrt_current;  // 1/√I
+    };
+    struct context {
+        double t;
+    };
+
+    neuron make_neuron(double current) const {
+        if (!(current > 0.0) || !std::isfinite(current))
+            throw std::invalid_argument("theta neuron drive I must be > 0 (oscillatory regime), got " +
+                                        std::to_string(current));
+        return {2.0 * std::sqrt(current), 1.0 / std::sqrt(current)};
+    }
+
+    double phase_threshold() const { return std::numbers::pi; }
+    double phase_reset() const { return -std::numbers::pi; }
+
+    double ptc(const neuron& n, double phi, double j) const {
+        const double c = j * n.inv_sqrt_current;
+        const double h = 0.5 * phi;
+        // Finite form of 2 atan(tan(φ/2) + c): stays exact as φ → ±π.
+        return 2.0 * std::atan2(std::sin(h) + c * std::cos(h), std::cos(h));
+    }
+    double ptc_slope(const neuron& n, double phi, double j) const {
+        const double c = j * n.inv_sqrt_current;
+        const double h = 0.5 * phi;
+        const double ch = std::cos(h), sh = std::sin(h);
+        const double u = sh + c * ch;
+        return 1.0 / (ch * ch + u * u);
+    }
+
+    context make_context(double t) const { return {t}; }
+    double reset_state(const neuron& n, const context& c) const {
+        return c.t + 2.0 * std::numbers::pi * tau_ms / n.omega;
+    }
+    double kick(const neuron& n, double s, double j, const context& c) const {
+        const double half_rate = 0.5 * n.omega / tau_ms;  // dΔ/dt
+        const double delta = (s - c.t) * half_rate;
+        const double sd = std::sin(delta), cd = std::cos(delta);
+        const double delta_new = std::atan2(sd, cd + j * n.inv_sqrt_current * sd);
+        return c.t + delta_new / half_rate;
+    }
+    double spike_time(const neuron&, double s) const { return s; }
+    double phase(const neuron& n, double s, double t) const {
+        return phase_threshold() - (s - t) * n.omega / tau_ms;
+    }
+    double shift_origin(double s, double dt) const { return s - dt; }
+    // Only precision limits the span: keep local times small so that T − t keeps its digits.
+    double max_origin_span_ms() const { return 4096.0; }
+};
+
+}  // namespace sparsechaos::models

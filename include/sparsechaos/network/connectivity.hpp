@@ -1,0 +1,81 @@
+#pragma once
+// Projections resolved against the layout, and the synapses one rank needs: for every
+// presynaptic neuron (on any rank) its targets among this rank's neurons.
+//
+// Synapses are drawn from counter-based streams keyed by (seed, projection, neuron id), so the
+// graph is a pure function of the configuration. Two storage modes:
+//   stored      compressed rows per presynaptic neuron (4 bytes per synapse, 8 per neuron)
+//   procedural  targets regenerated at every spike from the same stream (no synapse memory);
+//               needs a rule keyed by the presynaptic neuron: fixed_outdegree or pairwise_bernoulli.
+#include <cstdint>
+#include <vector>
+
+#include "sparsechaos/network/layout.hpp"
+#include "sparsechaos/network/random.hpp"
+#include "sparsechaos/network/spec.hpp"
+
+namespace sparsechaos::network {
+
+struct resolved_projection {
+    std::size_t index = 0;      // position in the config
+    std::size_t pre = 0, post = 0;  // population indices
+    connection_rule rule = connection_rule::fixed_indegree;
+    double degree = 0.0, probability = 0.0;
+    double mean_indegree = 0.0;  // K of the 1/sqrt(K) scaling and of the balance condition
+    double weight = 0.0;         // J
+    bool autapses = false, multapses = false;
+};
+
+// Checks every projection against the populations; throws std::invalid_argument naming the key.
+std::vector<resolved_projection> resolve_projections(const network_spec& spec, const layout& lay);
+
+// Base drive of every population: given, or from the balance condition
+//   I_a = −τ_a Σ_b K_ab J_ab ν_b   (ν_b the balanced rate of b; one inhibitory population:
+//   I = √K J0 ν τ as in SparseProp).
+std::vector<double> population_drives(const network_spec& spec,
+                                      const std::vector<resolved_projection>& projections);
+
+// Drive of one neuron, with the population's jitter applied (keyed by seed and global id).
+double neuron_drive(const network_spec& spec, std::size_t population, double base_drive,
+                    std::uint64_t global_id);
+
+// Expected synapse count of a projection (whole network).
+double expected_synapses(const resolved_projection& p, const layout& lay);
+
+class projection_targets {
+public:
+    projection_targets(const network_spec& spec, const layout& lay, const resolved_projection& proj);
+
+    // Calls f(local_index) for every target of presynaptic neuron `pre_id` (global id) on this
+    // rank; `scratch` is reused storage for procedural draws (keeps the hot loop allocation-free).
+    template <class F>
+    void for_each(std::uint64_t pre_id, std::vector<std::uint32_t>& scratch, F&& f) const {
+        if (stored_) {
+            const std::uint64_t j = pre_id - pre_.first;
+            for (std::uint64_t k = offsets_[j], e = offsets_[j + 1]; k < e; ++k) f(targets_[k]);
+        } else {
+            draw_targets(pre_id, scratch);
+            for (std::uint32_t i : scratch) f(i);
+        }
+    }
+    // Number of synapses stored on this rank (0 for procedural).
+    std::uint64_t stored_synapses() const { return targets_.size(); }
+    std::uint64_t memory_bytes() const {
+        return offsets_.capacity() * sizeof(std::uint64_t) + targets_.capacity() * sizeof(std::uint32_t);
+    }
+
+private:
+    // Targets of pre_id on this rank, as local indices, sorted (procedural rules only).
+    void draw_targets(std::uint64_t pre_id, std::vector<std::uint32_t>& out) const;
+    void build_from_outgoing();
+    void build_from_incoming();
+
+    std::uint64_t seed_;
+    resolved_projection proj_;
+    id_range pre_, post_, local_;
+    bool stored_;
+    std::vector<std::uint64_t> offsets_;   // per presynaptic neuron of the projection
+    std::vector<std::uint32_t> targets_;   // rank-local neuron indices
+};
+
+}  // namespace sparsechaos::network

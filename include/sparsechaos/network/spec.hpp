@@ -1,0 +1,60 @@
+#pragma once
+// What a configuration describes, after validation: populations, projections and run settings.
+// A spec is plain data; the graph and the engine are built from it, on any number of ranks.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sparsechaos/models/model.hpp"
+
+namespace sparsechaos::network {
+
+// Constant external drive of a population (the model's I_ext / I).
+struct drive_spec {
+    std::optional<double> value;            // given directly
+    std::optional<double> balanced_rate_hz; // derive from the balance condition at this rate
+    double jitter = 0.0;  // per-neuron relative spread: I_i = I (1 + jitter u_i), u_i ~ U(-1, 1)
+};
+
+struct population_spec {
+    std::string name;
+    std::uint64_t size = 0;
+    models::model model;
+    drive_spec drive;
+};
+
+enum class connection_rule { fixed_indegree, fixed_outdegree, pairwise_bernoulli };
+
+struct projection_spec {
+    std::string pre, post;
+    connection_rule rule = connection_rule::fixed_indegree;
+    double degree = 0.0;       // K for fixed in/out-degree
+    double probability = 0.0;  // p for pairwise_bernoulli
+    std::optional<double> weight;  // J, absolute
+    std::optional<double> j0;      // J = j0 / sqrt(K)   (K: mean in-degree)
+    bool autapses = false;
+    bool multapses = false;
+};
+
+enum class connectivity_storage { stored, procedural };
+
+struct simulation_spec {
+    double t_end_ms = 1000.0;
+    std::uint64_t seed = 1;
+    connectivity_storage storage = connectivity_storage::stored;
+};
+
+struct output_spec {
+    bool spikes = true;  // write /spikes/<population>/...
+};
+
+struct network_spec {
+    std::vector<population_spec> populations;
+    std::vector<projection_spec> projections;
+    simulation_spec simulation;
+    output_spec output;
+    std::string config_text;  // the full configuration as given, for /meta
+};
+
+}  // namespace sparsechaos::network

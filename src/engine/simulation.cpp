@@ -1,0 +1,225 @@
+#include "sparsechaos/engine/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "sparsechaos/network/random.hpp"
+
+namespace sparsechaos::engine {
+
+simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
+    : spec_(&spec), layout_(spec, rank, n_ranks) {
+    if (layout_.local().size > std::numeric_limits<std::uint32_t>::max())
+        throw std::invalid_argument("more than 2^32 - 1 neurons on one rank: use more ranks");
+    projections_ = network::resolve_projections(spec, layout_);
+    drives_ = network::population_drives(spec, projections_);
+    outgoing_.resize(spec.populations.size());
+    for (const auto& p : projections_) {
+        targets_.emplace_back(spec, layout_, p);
+        outgoing_[p.pre].push_back(p.index);
+    }
+
+    // Per-population neuron constants and initial states (uniform random phases, keyed by id).
+    const auto& local = layout_.local();
+    state_.resize(local.size);
+    origin_span_ms_ = std::numeric_limits<double>::infinity();
+    stats_.population_spikes.assign(spec.populations.size(), 0);
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        const auto& pop = layout_.population(p);
+        const std::uint64_t first = std::max(pop.first, local.first);
+        const std::uint64_t end = std::min(pop.end(), local.end());
+        local_ranges_.push_back({first - local.first, end > first ? end - first : 0});
+        neurons_.push_back(std::visit(
+            [&](const auto& model) -> any_population_neurons {
+                using M = std::decay_t<decltype(model)>;
+                population_neurons<M> pn{model, {}};
+                origin_span_ms_ = std::min(origin_span_ms_, model.max_origin_span_ms());
+                const bool homogeneous = spec.populations[p].drive.jitter == 0.0;
+                try {
+                    if (homogeneous) pn.neurons.push_back(model.make_neuron(drives_[p]));
+                    for (std::uint64_t id = first; id < end; ++id) {
+                        if (!homogeneous)
+                            pn.neurons.push_back(model.make_neuron(network::neuron_drive(spec, p, drives_[p], id)));
+                        const auto& n = pn.at(id - first);
+                        network::random_stream rng(spec.simulation.seed, network::stream_purpose::initial_phase, 0, id);
+                        const double phi = model.phase_reset() +
+                                           rng.uniform() * (model.phase_threshold() - model.phase_reset());
+                        // The state of a neuron that fired when its phase was phi ago.
+                        const double fired_at = -(phi - model.phase_reset()) * model.tau_ms / n.omega;
+                        state_[id - local.first] = model.reset_state(n, model.make_context(fired_at));
+                    }
+                } catch (const std::invalid_argument& e) {
+                    throw std::invalid_argument("population '" + spec.populations[p].name + "': " + e.what());
+                }
+                return pn;
+            },
+            spec.populations[p].model));
+    }
+    rebuild_heap();
+}
+
+std::size_t simulation::local_population(std::uint32_t local) const {
+    std::size_t p = 0;
+    while (local >= local_ranges_[p].end()) ++p;
+    return p;
+}
+
+double simulation::spike_time(std::uint32_t i) const {
+    const std::size_t p = local_population(i);
+    return std::visit([&](const auto& pn) { return pn.model.spike_time(pn.at(i - local_ranges_[p].first), state_[i]); },
+                      neurons_[p]);
+}
+
+double simulation::phase(std::uint32_t i) const {
+    const std::size_t p = local_population(i);
+    return std::visit(
+        [&](const auto& pn) { return pn.model.phase(pn.at(i - local_ranges_[p].first), state_[i], std::max(now_, 0.0)); },
+        neurons_[p]);
+}
+
+double simulation::omega(std::uint32_t i) const {
+    const std::size_t p = local_population(i);
+    return std::visit([&](const auto& pn) { return pn.at(i - local_ranges_[p].first).omega; }, neurons_[p]);
+}
+
+void simulation::rebuild_heap() {
+    // A neuron kicked across threshold has a spike time before now: it fires now.
+    std::vector<double> times(state_.size());
+    for (std::uint32_t i = 0; i < times.size(); ++i) times[i] = std::max(spike_time(i), now_);
+    heap_.assign(times);
+}
+
+std::pair<double, std::uint32_t> simulation::next_local_spike() {
+    while (!heap_.empty()) {
+        const auto top = heap_.top();
+        const double t = spike_time(top.id);
+        if (t <= top.time) return {top.time, top.id};
+        heap_.replace_top(t);  // stale lower bound: the neuron was inhibited since it was keyed
+        ++stats_.stale_pops;
+    }
+    return {std::numeric_limits<double>::infinity(), 0};
+}
+
+void simulation::fire(std::uint32_t i, double t) {
+    const std::size_t p = local_population(i);
+    std::visit(
+        [&](const auto& pn) {
+            const auto& n = pn.at(i - local_ranges_[p].first);
+            state_[i] = pn.model.reset_state(n, pn.model.make_context(t));
+            heap_.replace_top(pn.model.spike_time(n, state_[i]));
+        },
+        neurons_[p]);
+    ++stats_.spikes;
+    ++stats_.population_spikes[p];
+    if (recording_) buffer_.push_back({origin_ms_ + t, layout_.local().first + i});
+}
+
+void simulation::deliver(const network::resolved_projection& proj, std::uint64_t pre, double t) {
+    const network::id_range& post = local_ranges_[proj.post];
+    if (post.size == 0) return;
+    const double j = proj.weight;
+    std::uint64_t count = 0;
+    std::visit(
+        [&](const auto& pn) {
+            const auto& model = pn.model;
+            const auto ctx = model.make_context(t);
+            double* state = state_.data();
+            if (j <= 0.0) {
+                // Inhibition only delays spikes: keys stay valid lower bounds (lazy re-keying).
+                if (pn.neurons.size() == 1) {
+                    const auto& n = pn.neurons[0];
+                    targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+                        state[i] = model.kick(n, state[i], j, ctx);
+                        ++count;
+                    });
+                } else {
+                    targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+                        state[i] = model.kick(pn.neurons[i - post.first], state[i], j, ctx);
+                        ++count;
+                    });
+                }
+            } else {
+                targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+                    const auto& n = pn.at(i - post.first);
+                    state[i] = model.kick(n, state[i], j, ctx);
+                    const double ts = std::max(model.spike_time(n, state[i]), t);
+                    if (ts < heap_.time_of(i)) heap_.decrease(i, ts);
+                    ++count;
+                });
+            }
+        },
+        neurons_[proj.post]);
+    stats_.kicks += count;
+}
+
+void simulation::apply_spike(std::uint64_t id, double t) {
+    now_ = t;
+    if (layout_.local().contains(id)) fire(std::uint32_t(id - layout_.local().first), t);
+    for (std::size_t k : outgoing_[layout_.population_of(id)]) deliver(projections_[k], id, t);
+    if (t > origin_span_ms_) shift_origin(t);
+}
+
+void simulation::shift_origin(double dt) {
+    for (std::size_t p = 0; p < neurons_.size(); ++p) {
+        const auto& r = local_ranges_[p];
+        std::visit(
+            [&](const auto& pn) {
+                for (std::uint64_t i = r.first; i < r.end(); ++i) state_[i] = pn.model.shift_origin(state_[i], dt);
+            },
+            neurons_[p]);
+    }
+    origin_ms_ += dt;
+    now_ = 0.0;
+    ++stats_.origin_shifts;
+    rebuild_heap();
+}
+
+void simulation::run_until(double t_end_ms, observer* obs, double progress_interval_s) {
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    auto last_report = start;
+    const double wall_before = stats_.wall_s;
+    recording_ = obs != nullptr;
+    auto wall = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
+    std::uint64_t since_check = 0;
+    for (;;) {
+        const auto [t, i] = next_local_spike();
+        if (origin_ms_ + t >= t_end_ms) break;
+        apply_spike(layout_.local().first + i, t);
+        if (++since_check == 4096) {
+            since_check = 0;
+            if (obs) {
+                if (buffer_.size() >= (1u << 16)) {
+                    obs->on_spikes(buffer_);
+                    buffer_.clear();
+                }
+                const auto now = clock::now();
+                if (std::chrono::duration<double>(now - last_report).count() >= progress_interval_s) {
+                    last_report = now;
+                    obs->on_progress({time_ms(), t_end_ms, stats_.spikes, wall_before + wall()});
+                }
+            }
+        }
+    }
+    stats_.wall_s = wall_before + wall();
+    if (obs) {
+        obs->on_spikes(buffer_);
+        obs->on_progress({t_end_ms, t_end_ms, stats_.spikes, stats_.wall_s});
+    }
+    buffer_.clear();
+}
+
+memory_report simulation::memory() const {
+    memory_report m;
+    m.neuron_bytes = state_.capacity() * sizeof(double) + heap_.memory_bytes();
+    for (const auto& pn : neurons_)
+        std::visit([&](const auto& x) { m.neuron_bytes += x.neurons.capacity() * sizeof(x.neurons[0]); }, pn);
+    for (const auto& t : targets_) {
+        m.synapse_bytes += t.memory_bytes();
+        m.synapses += t.stored_synapses();
+    }
+    return m;
+}
+
+}  // namespace sparsechaos::engine

@@ -1,0 +1,238 @@
+#include "sparsechaos/network/connectivity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace sparsechaos::network {
+namespace {
+
+std::string where(const resolved_projection& p) { return "projection[" + std::to_string(p.index) + "]"; }
+
+// Draws `count` ids from `from` (optionally never `exclude`, optionally all distinct), sorted.
+void draw_ids(random_stream& rng, id_range from, std::uint64_t count, bool skip_self, std::uint64_t self,
+              bool distinct, std::vector<std::uint64_t>& out) {
+    const std::uint64_t n = from.size - (skip_self ? 1 : 0);
+    out.clear();
+    auto draw_one = [&] {
+        std::uint64_t x = from.first + rng.below(n);
+        if (skip_self && x >= self) ++x;
+        out.push_back(x);
+    };
+    for (std::uint64_t k = 0; k < count; ++k) draw_one();
+    std::sort(out.begin(), out.end());
+    if (!distinct) return;
+    // Deterministic top-up: drop duplicates, draw the missing ones, repeat.
+    for (;;) {
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        if (out.size() == count) return;
+        for (std::uint64_t k = out.size(); k < count; ++k) draw_one();
+        std::sort(out.begin(), out.end());
+    }
+}
+
+// Pairwise Bernoulli: geometric gaps between successive connected ids (O(p N) per neuron).
+void draw_bernoulli(random_stream& rng, id_range from, double p, bool skip_self, std::uint64_t self,
+                    std::vector<std::uint64_t>& out) {
+    out.clear();
+    if (p <= 0.0) return;
+    if (p >= 1.0) {
+        for (std::uint64_t x = from.first; x < from.end(); ++x)
+            if (!(skip_self && x == self)) out.push_back(x);
+        return;
+    }
+    const double log_q = std::log1p(-p);
+    double x = -1.0;
+    for (;;) {
+        x += 1.0 + std::floor(std::log(rng.uniform_pos()) / log_q);
+        if (x >= double(from.size)) return;
+        const std::uint64_t id = from.first + std::uint64_t(x);
+        if (!(skip_self && id == self)) out.push_back(id);
+    }
+}
+
+}  // namespace
+
+std::vector<resolved_projection> resolve_projections(const network_spec& spec, const layout& lay) {
+    std::vector<resolved_projection> out;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const auto& ps = spec.projections[k];
+        resolved_projection r;
+        r.index = k;
+        const std::string name = "projection[" + std::to_string(k) + "]";
+        try {
+            r.pre = lay.population_index(ps.pre);
+        } catch (const std::invalid_argument&) {
+            throw std::invalid_argument(name + ".pre: unknown population '" + ps.pre + "'");
+        }
+        try {
+            r.post = lay.population_index(ps.post);
+        } catch (const std::invalid_argument&) {
+            throw std::invalid_argument(name + ".post: unknown population '" + ps.post + "'");
+        }
+        r.rule = ps.rule;
+        r.degree = ps.degree;
+        r.probability = ps.probability;
+        r.autapses = ps.autapses;
+        r.multapses = ps.multapses;
+        const double n_pre = double(lay.population(r.pre).size), n_post = double(lay.population(r.post).size);
+        const bool same = r.pre == r.post;
+        const double available_pre = n_pre - (same && !r.autapses ? 1 : 0);
+        const double available_post = n_post - (same && !r.autapses ? 1 : 0);
+        switch (r.rule) {
+        case connection_rule::fixed_indegree:
+            if (!(ps.degree >= 0) || ps.degree != std::floor(ps.degree))
+                throw std::invalid_argument(name + ".indegree must be a whole number >= 0");
+            if (!r.multapses && ps.degree > available_pre)
+                throw std::invalid_argument(name + ".indegree = " + std::to_string(std::uint64_t(ps.degree)) +
+                                            " exceeds the " + std::to_string(std::uint64_t(available_pre)) +
+                                            " distinct sources of population '" + ps.pre + "'");
+            if (ps.degree > 0 && available_pre < 1)
+                throw std::invalid_argument(name + ": population '" + ps.pre + "' has no eligible source");
+            r.mean_indegree = ps.degree;
+            break;
+        case connection_rule::fixed_outdegree:
+            if (!(ps.degree >= 0) || ps.degree != std::floor(ps.degree))
+                throw std::invalid_argument(name + ".outdegree must be a whole number >= 0");
+            if (!r.multapses && ps.degree > available_post)
+                throw std::invalid_argument(name + ".outdegree = " + std::to_string(std::uint64_t(ps.degree)) +
+                                            " exceeds the " + std::to_string(std::uint64_t(available_post)) +
+                                            " distinct targets of population '" + ps.post + "'");
+            if (ps.degree > 0 && available_post < 1)
+                throw std::invalid_argument(name + ": population '" + ps.post + "' has no eligible target");
+            r.mean_indegree = n_post > 0 ? ps.degree * n_pre / n_post : 0.0;
+            break;
+        case connection_rule::pairwise_bernoulli:
+            if (!(ps.probability >= 0.0 && ps.probability <= 1.0))
+                throw std::invalid_argument(name + ".probability must lie in [0, 1], got " +
+                                            std::to_string(ps.probability));
+            r.mean_indegree = ps.probability * available_pre;
+            break;
+        }
+        if (ps.weight.has_value() == ps.j0.has_value())
+            throw std::invalid_argument(name + ": give exactly one of 'weight' (J) and 'j0' (J = j0/sqrt(K))");
+        if (ps.weight) {
+            r.weight = *ps.weight;
+        } else {
+            if (!(r.mean_indegree > 0))
+                throw std::invalid_argument(name + ".j0 needs a mean in-degree K > 0");
+            r.weight = *ps.j0 / std::sqrt(r.mean_indegree);
+        }
+        if (!std::isfinite(r.weight)) throw std::invalid_argument(name + ".weight is not finite");
+        out.push_back(r);
+    }
+    if (spec.simulation.storage == connectivity_storage::procedural)
+        for (const auto& r : out)
+            if (r.rule == connection_rule::fixed_indegree)
+                throw std::invalid_argument(where(r) + ".rule = 'fixed_indegree' cannot be generated procedurally: "
+                                            "use 'fixed_outdegree' or 'pairwise_bernoulli', or simulation.connectivity = 'stored'");
+    return out;
+}
+
+std::vector<double> population_drives(const network_spec& spec, const std::vector<resolved_projection>& projections) {
+    std::vector<double> drive(spec.populations.size(), 0.0);
+    for (std::size_t a = 0; a < spec.populations.size(); ++a) {
+        const auto& pop = spec.populations[a];
+        if (pop.drive.value) {
+            drive[a] = *pop.drive.value;
+            continue;
+        }
+        if (!pop.drive.balanced_rate_hz)
+            throw std::invalid_argument("population '" + pop.name + "'.drive: give 'value' or 'balanced_rate_hz'");
+        const double tau_s = std::visit([](const auto& m) { return m.tau_ms; }, pop.model) * 1e-3;
+        double recurrent = 0.0;  // Σ_b K_ab J_ab ν_b
+        for (const auto& p : projections) {
+            if (p.post != a) continue;
+            const auto& src = spec.populations[p.pre];
+            if (!src.drive.balanced_rate_hz)
+                throw std::invalid_argument("population '" + pop.name + "'.drive.balanced_rate_hz needs the rate of its "
+                                            "source population '" + src.name + "' (set its drive.balanced_rate_hz)");
+            recurrent += p.mean_indegree * p.weight * *src.drive.balanced_rate_hz;
+        }
+        drive[a] = -tau_s * recurrent;
+        if (!(drive[a] > 0.0))
+            throw std::invalid_argument("population '" + pop.name + "'.drive.balanced_rate_hz: the balance condition "
+                                        "gives a drive of " + std::to_string(drive[a]) +
+                                        " <= 0 (the recurrent input must be net inhibitory)");
+    }
+    return drive;
+}
+
+double neuron_drive(const network_spec& spec, std::size_t population, double base, std::uint64_t global_id) {
+    const double jitter = spec.populations[population].drive.jitter;
+    if (jitter == 0.0) return base;
+    random_stream rng(spec.simulation.seed, stream_purpose::drive_jitter, 0, global_id);
+    return base * (1.0 + jitter * (2.0 * rng.uniform() - 1.0));
+}
+
+double expected_synapses(const resolved_projection& p, const layout& lay) {
+    return p.mean_indegree * double(lay.population(p.post).size);
+}
+
+projection_targets::projection_targets(const network_spec& spec, const layout& lay, const resolved_projection& proj)
+    : seed_(spec.simulation.seed),
+      proj_(proj),
+      pre_(lay.population(proj.pre)),
+      post_(lay.population(proj.post)),
+      local_(lay.local()),
+      stored_(spec.simulation.storage == connectivity_storage::stored) {
+    if (!stored_) return;
+    if (proj.rule == connection_rule::fixed_indegree)
+        build_from_incoming();
+    else
+        build_from_outgoing();
+}
+
+void projection_targets::draw_targets(std::uint64_t pre_id, std::vector<std::uint32_t>& out) const {
+    thread_local std::vector<std::uint64_t> ids;
+    random_stream rng(seed_, stream_purpose::connectivity, std::uint32_t(proj_.index), pre_id);
+    const bool skip_self = proj_.pre == proj_.post && !proj_.autapses;
+    if (proj_.rule == connection_rule::fixed_outdegree)
+        draw_ids(rng, post_, std::uint64_t(proj_.degree), skip_self, pre_id, !proj_.multapses, ids);
+    else
+        draw_bernoulli(rng, post_, proj_.probability, skip_self, pre_id, ids);
+    out.clear();
+    for (std::uint64_t id : ids)
+        if (local_.contains(id)) out.push_back(std::uint32_t(id - local_.first));
+}
+
+void projection_targets::build_from_outgoing() {
+    std::vector<std::uint32_t> list;
+    offsets_.assign(pre_.size + 1, 0);
+    for (std::uint64_t j = 0; j < pre_.size; ++j) {
+        draw_targets(pre_.first + j, list);
+        targets_.insert(targets_.end(), list.begin(), list.end());
+        offsets_[j + 1] = targets_.size();
+    }
+    targets_.shrink_to_fit();
+}
+
+void projection_targets::build_from_incoming() {
+    // Sources of each local target are keyed by the target's id; two passes (count, then fill)
+    // transpose them into rows per source without holding the incoming lists.
+    const id_range mine{std::max(post_.first, local_.first), 0};
+    const std::uint64_t end = std::min(post_.end(), local_.end());
+    const std::uint64_t first = mine.first;
+    const bool skip_self = proj_.pre == proj_.post && !proj_.autapses;
+    const auto k = std::uint64_t(proj_.degree);
+    std::vector<std::uint64_t> sources;
+    auto sources_of = [&](std::uint64_t post_id) {
+        random_stream rng(seed_, stream_purpose::connectivity, std::uint32_t(proj_.index), post_id);
+        draw_ids(rng, pre_, k, skip_self, post_id, !proj_.multapses, sources);
+    };
+    offsets_.assign(pre_.size + 1, 0);
+    for (std::uint64_t i = first; i < end; ++i) {
+        sources_of(i);
+        for (std::uint64_t s : sources) ++offsets_[s - pre_.first + 1];
+    }
+    for (std::uint64_t j = 0; j < pre_.size; ++j) offsets_[j + 1] += offsets_[j];
+    targets_.resize(offsets_[pre_.size]);
+    std::vector<std::uint64_t> fill(offsets_.begin(), offsets_.end() - 1);
+    for (std::uint64_t i = first; i < end; ++i) {
+        sources_of(i);
+        for (std::uint64_t s : sources) targets_[fill[s - pre_.first]++] = std::uint32_t(i - local_.first);
+    }
+}
+
+}  // namespace sparsechaos::network

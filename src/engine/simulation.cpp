@@ -154,6 +154,14 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
 }
 
 void simulation::apply_spike(std::uint64_t id, double t) {
+    // With zero delay, excitation strong enough to re-fire a neuron that was just reset makes
+    // an infinite burst at one instant. More spikes at one time than neurons means that happened.
+    same_instant_ = t == now_ ? same_instant_ + 1 : 0;
+    if (same_instant_ > layout_.total())
+        throw std::runtime_error("runaway excitation: more than " + std::to_string(layout_.total()) +
+                                 " spikes at the single instant t = " + std::to_string(origin_ms_ + t) +
+                                 " ms (with zero delay the excitatory weights re-fire neurons at once; "
+                                 "reduce the excitatory j0/weight or strengthen inhibition)");
     now_ = t;
     if (layout_.local().contains(id)) fire(std::uint32_t(id - layout_.local().first), t);
     for (std::size_t k : outgoing_[layout_.population_of(id)]) deliver(projections_[k], id, t);

@@ -93,6 +93,8 @@ public:
     const std::vector<double>& population_drives() const { return drives_; }
     const run_statistics& statistics() const { return stats_; }
     memory_report memory() const;
+    // Engine states of the local neurons (model encodings of their next spike times).
+    const std::vector<double>& states() const { return state_; }
     // Phase of a local neuron at the current time.
     double phase(std::uint32_t local) const;
     double omega(std::uint32_t local) const;
@@ -117,6 +119,7 @@ private:
     event_heap<4> heap_;
     std::vector<std::uint32_t> scratch_;
     double now_ = 0.0;        // local time of the last event
+    std::uint64_t same_instant_ = 0;  // spikes at exactly now_ (an avalanche guard)
     double origin_ms_ = 0.0;  // absolute time of local time 0
     double origin_span_ms_;   // shift the origin once local time exceeds this
     run_statistics stats_;

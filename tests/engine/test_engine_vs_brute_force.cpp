@@ -1,0 +1,125 @@
+// The heap engine against a plain O(N)-per-spike event loop: same spike sequence.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "network_builders.hpp"
+#include "sparsechaos/engine/simulation.hpp"
+
+namespace sc = sparsechaos;
+
+namespace {
+
+struct recorded : sc::engine::observer {
+    std::vector<sc::engine::spike> spikes;
+    void on_spikes(const std::vector<sc::engine::spike>& b) override { spikes.insert(spikes.end(), b.begin(), b.end()); }
+};
+
+// Reference event loop: at every step scan all neurons for the earliest (time, id), reset it,
+// kick its targets. Same model arithmetic and graph as the engine, no heap, no lazy keys.
+std::vector<sc::engine::spike> brute_force(const sc::network::network_spec& spec, double t_end_ms) {
+    const sc::engine::simulation initial(spec);  // initial states, drives and graph
+    const auto& lay = initial.layout();
+    std::vector<double> s = initial.states();
+    std::vector<sc::network::projection_targets> graph;
+    for (const auto& p : initial.projections()) graph.emplace_back(spec, lay, p);
+    double span = INFINITY;
+    for (const auto& pop : spec.populations)
+        span = std::min(span, std::visit([](const auto& m) { return m.max_origin_span_ms(); }, pop.model));
+
+    // Per neuron: population and constants, through the model interface only.
+    auto with_neuron = [&](std::uint64_t i, auto&& f) {
+        const std::size_t p = lay.population_of(i);
+        return std::visit(
+            [&](const auto& m) {
+                const double drive = sc::network::neuron_drive(spec, p, initial.population_drives()[p], i);
+                return f(m, m.make_neuron(drive));
+            },
+            spec.populations[p].model);
+    };
+    std::vector<sc::engine::spike> out;
+    std::vector<std::uint32_t> scratch;
+    double now = 0.0, origin = 0.0;
+    for (;;) {
+        double best_t = INFINITY;
+        std::uint64_t best = 0;
+        for (std::uint64_t i = 0; i < s.size(); ++i) {
+            const double t = std::max(now, with_neuron(i, [&](const auto& m, const auto& n) { return m.spike_time(n, s[i]); }));
+            if (t < best_t) best_t = t, best = i;
+        }
+        if (origin + best_t >= t_end_ms) break;
+        now = best_t;
+        out.push_back({origin + now, best});
+        s[best] = with_neuron(best, [&](const auto& m, const auto& n) { return m.reset_state(n, m.make_context(now)); });
+        for (const auto& p : initial.projections()) {
+            if (!lay.population(p.pre).contains(best)) continue;
+            graph[p.index].for_each(best, scratch, [&](std::uint32_t i) {
+                s[i] = with_neuron(i, [&](const auto& m, const auto& n) { return m.kick(n, s[i], p.weight, m.make_context(now)); });
+            });
+        }
+        if (now > span) {
+            for (std::uint64_t i = 0; i < s.size(); ++i)
+                s[i] = with_neuron(i, [&](const auto& m, const auto&) { return m.shift_origin(s[i], now); });
+            origin += now;
+            now = 0.0;
+        }
+    }
+    return out;
+}
+
+// `simultaneous` (optional) gets the number of spikes sharing their time with the previous one.
+void expect_same_spikes(const sc::network::network_spec& spec, double t_end_ms, std::size_t min_spikes,
+                        std::size_t* simultaneous = nullptr) {
+    sc::engine::simulation sim(spec);
+    recorded rec;
+    sim.run_until(t_end_ms, &rec);
+    const auto ref = brute_force(spec, t_end_ms);
+    ASSERT_GE(ref.size(), min_spikes) << "test network too quiet to be a test";
+    ASSERT_EQ(rec.spikes.size(), ref.size());
+    for (std::size_t k = 0; k < ref.size(); ++k) {
+        ASSERT_EQ(rec.spikes[k].neuron, ref[k].neuron) << "spike " << k;
+        ASSERT_NEAR(rec.spikes[k].time_ms, ref[k].time_ms, 1e-12 * std::abs(ref[k].time_ms)) << "spike " << k;
+    }
+    EXPECT_EQ(sim.statistics().spikes, ref.size());
+    if (simultaneous) {
+        *simultaneous = 0;
+        for (std::size_t k = 1; k < ref.size(); ++k) *simultaneous += ref[k].time_ms == ref[k - 1].time_ms;
+    }
+}
+
+}  // namespace
+
+TEST(EngineVsBruteForce, InhibitoryLif) {
+    expect_same_spikes(sc::testing::inhibitory_network(sc::models::lif{}, 500, 50, -1.0, 5.0), 5000.0, 10000);
+}
+TEST(EngineVsBruteForce, InhibitoryLifHeterogeneousDrive) {
+    expect_same_spikes(sc::testing::inhibitory_network(sc::models::lif{}, 500, 50, -1.0, 5.0, 0.3), 5000.0, 10000);
+}
+TEST(EngineVsBruteForce, InhibitoryTheta) {
+    expect_same_spikes(sc::testing::inhibitory_network(sc::models::theta{}, 500, 50, -1.0, 5.0), 5000.0, 10000);
+}
+TEST(EngineVsBruteForce, InhibitoryThetaHeterogeneousDrive) {
+    expect_same_spikes(sc::testing::inhibitory_network(sc::models::theta{}, 500, 50, -1.0, 5.0, 0.3), 5000.0, 10000);
+}
+TEST(EngineVsBruteForce, ExcitatoryInhibitoryLifWithCascades) {
+    // Excitatory kicks push LIF neurons across threshold: they fire at the same instant, in id order.
+    std::size_t simultaneous = 0;
+    expect_same_spikes(sc::testing::ei_network(sc::models::lif{}, 500, 50, 0.15, -3.0), 3000.0, 10000, &simultaneous);
+    EXPECT_GT(simultaneous, 10u) << "the test should exercise threshold-crossing kicks";
+}
+TEST(EngineVsBruteForce, ExcitatoryInhibitoryLifHeterogeneousDrive) {
+    expect_same_spikes(sc::testing::ei_network(sc::models::lif{}, 500, 50, 0.15, -3.0, 0.3), 3000.0, 10000);
+}
+TEST(Engine, RunawayExcitationIsAnErrorNotAHang) {
+    sc::engine::simulation sim(sc::testing::ei_network(sc::models::lif{}, 200, 50, 1.0, -2.0));
+    try {
+        sim.run_until(1000.0);
+        FAIL() << "expected a runaway-excitation error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("runaway excitation"), std::string::npos) << e.what();
+    }
+}
+TEST(EngineVsBruteForce, ExcitatoryInhibitoryThetaHeterogeneousDrive) {
+    expect_same_spikes(sc::testing::ei_network(sc::models::theta{}, 500, 50, 1.0, -2.0, 0.3), 3000.0, 10000);
+}

@@ -56,6 +56,8 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
             },
             spec.populations[p].model));
     }
+    // Until the event rate is known, guess 1 Hz per neuron (the width affects speed, never results).
+    bucket_width_ms_ = events_per_bucket * 1e3 / double(std::max<std::uint64_t>(layout_.total(), 1));
     rebuild_heap();
 }
 
@@ -87,15 +89,28 @@ void simulation::rebuild_heap() {
     // A neuron kicked across threshold has a spike time before now: it fires now.
     std::vector<double> times(state_.size());
     for (std::uint32_t i = 0; i < times.size(); ++i) times[i] = std::max(spike_time(i), now_);
-    heap_.assign(times);
+    queue_.assign(times, bucket_width_ms_);
+}
+
+void simulation::tune_queue() {
+    // Calendar-queue rule: buckets about `events_per_bucket` network events wide (measured as
+    // the time between the last events); rebuild only when the width is off by more than 2x.
+    const double elapsed = origin_ms_ + now_ - tune_start_ms_;
+    const double best = events_per_bucket * elapsed / double(events_since_tune_);
+    events_since_tune_ = 0;
+    tune_start_ms_ = origin_ms_ + now_;
+    if (best > 0.0 && (best > 2.0 * bucket_width_ms_ || best < 0.5 * bucket_width_ms_)) {
+        bucket_width_ms_ = best;
+        rebuild_heap();
+    }
 }
 
 std::pair<double, std::uint32_t> simulation::next_local_spike() {
-    while (!heap_.empty()) {
-        const auto top = heap_.top();
+    while (!queue_.empty()) {
+        const auto top = queue_.top();
         const double t = spike_time(top.id);
         if (t <= top.time) return {top.time, top.id};
-        heap_.replace_top(t);  // stale lower bound: the neuron was inhibited since it was keyed
+        queue_.replace_top(t);  // stale lower bound: the neuron was inhibited since it was keyed
         ++stats_.stale_pops;
     }
     return {std::numeric_limits<double>::infinity(), 0};
@@ -107,13 +122,23 @@ void simulation::fire(std::uint32_t i, double t) {
         [&](const auto& pn) {
             const auto& n = pn.at(i - local_ranges_[p].first);
             state_[i] = pn.model.reset_state(n, pn.model.make_context(t));
-            heap_.replace_top(pn.model.spike_time(n, state_[i]));
+            queue_.replace_top(pn.model.spike_time(n, state_[i]));
         },
         neurons_[p]);
     ++stats_.spikes;
     ++stats_.population_spikes[p];
     if (recording_) buffer_.push_back({origin_ms_ + t, layout_.local().first + i});
 }
+
+namespace {
+
+// Models that kick many neurons at once (vectorized transcendental functions).
+template <class M>
+concept batch_kicker = requires(const M m, const typename M::neuron* const* n, double* s, const typename M::context c) {
+    m.kick_batch(n, s, std::size_t{}, 0.0, c);
+};
+
+}  // namespace
 
 void simulation::deliver(const network::resolved_projection& proj, std::uint64_t pre, double t) {
     const network::id_range& post = local_ranges_[proj.post];
@@ -122,29 +147,51 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
     std::uint64_t count = 0;
     std::visit(
         [&](const auto& pn) {
-            const auto& model = pn.model;
+            using M = std::decay_t<decltype(pn.model)>;
+            const M& model = pn.model;
             const auto ctx = model.make_context(t);
             double* state = state_.data();
-            if (j <= 0.0) {
-                // Inhibition only delays spikes: keys stay valid lower bounds (lazy re-keying).
-                if (pn.neurons.size() == 1) {
-                    const auto& n = pn.neurons[0];
-                    targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
-                        state[i] = model.kick(n, state[i], j, ctx);
-                        ++count;
-                    });
-                } else {
-                    targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
-                        state[i] = model.kick(pn.neurons[i - post.first], state[i], j, ctx);
-                        ++count;
-                    });
-                }
+            // An excitatory kick may advance a spike (or cross threshold: fire now); inhibition
+            // only delays, and the queue keeps the old key as a lower bound (lazy re-keying).
+            auto advance_if_earlier = [&](std::uint32_t i, const typename M::neuron& n) {
+                const double ts = std::max(model.spike_time(n, state[i]), t);
+                if (ts < queue_.time_of(i)) queue_.decrease(i, ts);
+            };
+            if constexpr (batch_kicker<M>) {
+                // Gather a chunk of targets, kick them together, scatter back. A target listed twice
+                // (multapses) is adjacent in its sorted list: flush first so both kicks count.
+                constexpr std::size_t chunk = 64;
+                double s[chunk];
+                const typename M::neuron* n[chunk];
+                std::uint32_t id[chunk];
+                std::size_t m = 0;
+                auto flush = [&] {
+                    model.kick_batch(n, s, m, j, ctx);
+                    for (std::size_t k = 0; k < m; ++k) state[id[k]] = s[k];
+                    if (j > 0.0)
+                        for (std::size_t k = 0; k < m; ++k) advance_if_earlier(id[k], *n[k]);
+                    count += m;
+                    m = 0;
+                };
+                targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+                    if (m == chunk || (m > 0 && id[m - 1] == i)) flush();
+                    id[m] = i;
+                    s[m] = state[i];
+                    n[m] = &pn.at(i - post.first);
+                    ++m;
+                });
+                flush();
+            } else if (j <= 0.0 && pn.neurons.size() == 1) {
+                const auto& n = pn.neurons[0];
+                targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+                    state[i] = model.kick(n, state[i], j, ctx);
+                    ++count;
+                });
             } else {
                 targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
                     const auto& n = pn.at(i - post.first);
                     state[i] = model.kick(n, state[i], j, ctx);
-                    const double ts = std::max(model.spike_time(n, state[i]), t);
-                    if (ts < heap_.time_of(i)) heap_.decrease(i, ts);
+                    if (j > 0.0) advance_if_earlier(i, n);
                     ++count;
                 });
             }
@@ -166,6 +213,7 @@ void simulation::apply_spike(std::uint64_t id, double t) {
     if (layout_.local().contains(id)) fire(std::uint32_t(id - layout_.local().first), t);
     for (std::size_t k : outgoing_[layout_.population_of(id)]) deliver(projections_[k], id, t);
     if (t > origin_span_ms_) shift_origin(t);
+    if (++events_since_tune_ == tune_interval) tune_queue();
 }
 
 void simulation::shift_origin(double dt) {
@@ -220,7 +268,7 @@ void simulation::run_until(double t_end_ms, observer* obs, double progress_inter
 
 memory_report simulation::memory() const {
     memory_report m;
-    m.neuron_bytes = state_.capacity() * sizeof(double) + heap_.memory_bytes();
+    m.neuron_bytes = state_.capacity() * sizeof(double) + queue_.memory_bytes();
     for (const auto& pn : neurons_)
         std::visit([&](const auto& x) { m.neuron_bytes += x.neurons.capacity() * sizeof(x.neurons[0]); }, pn);
     for (const auto& t : targets_) {

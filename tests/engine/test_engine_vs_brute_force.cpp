@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "network_builders.hpp"
+#include "sparsechaos/network/standard_networks.hpp"
 #include "sparsechaos/engine/simulation.hpp"
 
 namespace sc = sparsechaos;
@@ -91,28 +91,28 @@ void expect_same_spikes(const sc::network::network_spec& spec, double t_end_ms, 
 }  // namespace
 
 TEST(EngineVsBruteForce, InhibitoryLif) {
-    expect_same_spikes(sc::testing::inhibitory_network(sc::models::lif{}, 500, 50, -1.0, 5.0), 5000.0, 10000);
+    expect_same_spikes(sc::network::inhibitory_network(sc::models::lif{}, 500, 50, -1.0, 5.0), 5000.0, 10000);
 }
 TEST(EngineVsBruteForce, InhibitoryLifHeterogeneousDrive) {
-    expect_same_spikes(sc::testing::inhibitory_network(sc::models::lif{}, 500, 50, -1.0, 5.0, 0.3), 5000.0, 10000);
+    expect_same_spikes(sc::network::inhibitory_network(sc::models::lif{}, 500, 50, -1.0, 5.0, 0.3), 5000.0, 10000);
 }
 TEST(EngineVsBruteForce, InhibitoryTheta) {
-    expect_same_spikes(sc::testing::inhibitory_network(sc::models::theta{}, 500, 50, -1.0, 5.0), 5000.0, 10000);
+    expect_same_spikes(sc::network::inhibitory_network(sc::models::theta{}, 500, 50, -1.0, 5.0), 5000.0, 10000);
 }
 TEST(EngineVsBruteForce, InhibitoryThetaHeterogeneousDrive) {
-    expect_same_spikes(sc::testing::inhibitory_network(sc::models::theta{}, 500, 50, -1.0, 5.0, 0.3), 5000.0, 10000);
+    expect_same_spikes(sc::network::inhibitory_network(sc::models::theta{}, 500, 50, -1.0, 5.0, 0.3), 5000.0, 10000);
 }
 TEST(EngineVsBruteForce, ExcitatoryInhibitoryLifWithCascades) {
     // Excitatory kicks push LIF neurons across threshold: they fire at the same instant, in id order.
     std::size_t simultaneous = 0;
-    expect_same_spikes(sc::testing::ei_network(sc::models::lif{}, 500, 50, 0.15, -3.0), 3000.0, 10000, &simultaneous);
+    expect_same_spikes(sc::network::ei_network(sc::models::lif{}, 500, 50, 0.15, -3.0), 3000.0, 10000, &simultaneous);
     EXPECT_GT(simultaneous, 10u) << "the test should exercise threshold-crossing kicks";
 }
 TEST(EngineVsBruteForce, ExcitatoryInhibitoryLifHeterogeneousDrive) {
-    expect_same_spikes(sc::testing::ei_network(sc::models::lif{}, 500, 50, 0.15, -3.0, 0.3), 3000.0, 10000);
+    expect_same_spikes(sc::network::ei_network(sc::models::lif{}, 500, 50, 0.15, -3.0, 0.3), 3000.0, 10000);
 }
 TEST(Engine, RunawayExcitationIsAnErrorNotAHang) {
-    sc::engine::simulation sim(sc::testing::ei_network(sc::models::lif{}, 200, 50, 1.0, -2.0));
+    sc::engine::simulation sim(sc::network::ei_network(sc::models::lif{}, 200, 50, 1.0, -2.0));
     try {
         sim.run_until(1000.0);
         FAIL() << "expected a runaway-excitation error";
@@ -121,5 +121,5 @@ TEST(Engine, RunawayExcitationIsAnErrorNotAHang) {
     }
 }
 TEST(EngineVsBruteForce, ExcitatoryInhibitoryThetaHeterogeneousDrive) {
-    expect_same_spikes(sc::testing::ei_network(sc::models::theta{}, 500, 50, 1.0, -2.0, 0.3), 3000.0, 10000);
+    expect_same_spikes(sc::network::ei_network(sc::models::theta{}, 500, 50, 1.0, -2.0, 0.3), 3000.0, 10000);
 }

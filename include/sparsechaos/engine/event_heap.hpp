@@ -18,6 +18,12 @@ public:
     };
 
     event_heap() = default;
+    // Empty heap for neuron indices 0..n-1 (push/pop a subset).
+    explicit event_heap(std::size_t n) { reset(n); }
+    void reset(std::size_t n) {
+        heap_.clear();
+        slot_.assign(n, 0);
+    }
     // All neurons 0..n-1 with the given times.
     explicit event_heap(const std::vector<double>& times) { assign(times); }
 
@@ -32,6 +38,19 @@ public:
         for (std::size_t i = n; i-- > 0;) sift_down(i);
     }
 
+    void push(std::uint32_t id, double time) {
+        heap_.push_back({time, id});
+        sift_up(heap_.size() - 1);
+    }
+    // Remove the top entry.
+    void pop() {
+        const entry last = heap_.back();
+        heap_.pop_back();
+        if (!heap_.empty()) {
+            heap_[0] = last;
+            sift_down(0);
+        }
+    }
     bool empty() const { return heap_.empty(); }
     std::size_t size() const { return heap_.size(); }
     const entry& top() const { return heap_[0]; }

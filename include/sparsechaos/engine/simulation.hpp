@@ -16,7 +16,7 @@
 #include <variant>
 #include <vector>
 
-#include "sparsechaos/engine/event_heap.hpp"
+#include "sparsechaos/engine/event_queue.hpp"
 #include "sparsechaos/models/model.hpp"
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/network/layout.hpp"
@@ -106,6 +106,9 @@ private:
     void deliver(const network::resolved_projection& proj, std::uint64_t pre, double t);
     void shift_origin(double dt);
     void rebuild_heap();
+    void tune_queue();
+    static constexpr double events_per_bucket = 2.0;
+    static constexpr std::uint64_t tune_interval = 1 << 16;
 
     const network::network_spec* spec_;
     network::layout layout_;
@@ -116,7 +119,11 @@ private:
     std::vector<network::id_range> local_ranges_;        // per population, in rank-local indices
     std::vector<any_population_neurons> neurons_;        // per population
     std::vector<double> state_;                          // per local neuron
-    event_heap<4> heap_;
+    event_queue queue_;
+    double bucket_width_ms_;  // of the event queue's far-future buckets
+    // The best bucket width holds a few events; it is re-tuned from the observed event rate.
+    std::uint64_t events_since_tune_ = 0;
+    double tune_start_ms_ = 0.0;  // absolute time of the last tuning
     std::vector<std::uint32_t> scratch_;
     double now_ = 0.0;        // local time of the last event
     std::uint64_t same_instant_ = 0;  // spikes at exactly now_ (an avalanche guard)

@@ -10,9 +10,12 @@
 // which stays accurate both just after reset (Δ → π) and just before a spike (Δ → 0).
 // A finite kick never crosses threshold: theta neurons fire only by their own flow.
 #include <cmath>
+#include <cstddef>
 #include <numbers>
 #include <stdexcept>
 #include <string>
+
+#include "sparsechaos/models/simd_math.hpp"
 
 namespace sparsechaos::models {
 
@@ -56,11 +59,29 @@ struct theta {
         return c.t + 2.0 * std::numbers::pi * tau_ms / n.omega;
     }
     double kick(const neuron& n, double s, double j, const context& c) const {
-        const double half_rate = 0.5 * n.omega / tau_ms;  // dΔ/dt
-        const double delta = (s - c.t) * half_rate;
-        const double sd = std::sin(delta), cd = std::cos(delta);
-        const double delta_new = std::atan2(sd, cd + j * n.inv_sqrt_current * sd);
-        return c.t + delta_new / half_rate;
+        const neuron* p = &n;
+        kick_batch(&p, &s, 1, j, c);
+        return s;
+    }
+    // Kicks of weight j on `count` neurons (states s[k], constants *nrn[k]), vectorized.
+    void kick_batch(const neuron* const* nrn, double* s, std::size_t count, double j, const context& c) const {
+        constexpr unsigned w = simd::lanes;
+        double half_rate[w], delta[w], sd[w], cd[w], x[w], delta_new[w];
+        for (std::size_t k0 = 0; k0 < count; k0 += w) {
+            const unsigned m = count - k0 < w ? unsigned(count - k0) : w;
+            for (unsigned l = 0; l < w; ++l) {
+                const std::size_t k = k0 + (l < m ? l : 0);  // pad a short group with its first lane
+                half_rate[l] = 0.5 * nrn[k]->omega / tau_ms;  // dΔ/dt
+                delta[l] = (s[k] - c.t) * half_rate[l];
+            }
+            simd::sincos(delta, sd, cd);
+            for (unsigned l = 0; l < w; ++l) {
+                const std::size_t k = k0 + (l < m ? l : 0);
+                x[l] = cd[l] + j * nrn[k]->inv_sqrt_current * sd[l];
+            }
+            simd::atan2(sd, x, delta_new);
+            for (unsigned l = 0; l < m; ++l) s[k0 + l] = c.t + delta_new[l] / half_rate[l];
+        }
     }
     double spike_time(const neuron&, double s) const { return s; }
     double phase(const neuron& n, double s, double t) const {

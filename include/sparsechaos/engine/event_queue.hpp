@@ -142,7 +142,7 @@ private:
         if (ring_count_ == 0 && !overflow_.empty()) {
             std::int64_t first = std::numeric_limits<std::int64_t>::max();
             for (std::uint32_t id : overflow_) first = std::min(first, bucket_of(key_[id]));
-            if (first >= std::int64_t(1e15)) return;  // only never-firing neurons are left
+            // Only never-firing neurons left: the heap takes them all and orders them by id.
             current_ = std::max(current_, first);
         }
         std::vector<std::uint32_t> keep;

@@ -1,0 +1,80 @@
+// The calendar event queue against an ordered set of (time, id): same top after every operation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "sparsechaos/engine/event_heap.hpp"
+#include "sparsechaos/engine/event_queue.hpp"
+
+using sparsechaos::engine::event_heap;
+using sparsechaos::engine::event_queue;
+
+namespace {
+
+// Random workload shaped like the engine's: the top fires or is re-keyed later (often far later,
+// beyond the bucket ring), random neurons are advanced (never before now), equal times occur.
+void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<double> times(n);
+    for (auto& t : times) t = std::floor(u(rng) * 50.0) * 0.25;  // coarse grid: many ties
+    event_queue q(times, bucket_width);
+    std::set<std::pair<double, std::uint32_t>> ref;
+    for (std::uint32_t i = 0; i < n; ++i) ref.insert({times[i], i});
+    double now = 0.0;
+    for (int step = 0; step < steps; ++step) {
+        ASSERT_FALSE(q.empty());
+        const auto top = q.top();
+        ASSERT_EQ(top.time, ref.begin()->first) << "step " << step;
+        ASSERT_EQ(top.id, ref.begin()->second) << "step " << step;
+        now = top.time;
+        const double r = u(rng);
+        // Later time for the top: near, far, or far beyond the ring (up to 1e5 bucket widths).
+        const double jump = r < 0.4 ? u(rng) * 2.0 : r < 0.8 ? u(rng) * 200.0 : u(rng) * 1e5 * bucket_width;
+        const double later = r < 0.1 ? now : now + std::floor(jump * 4.0) * 0.25;
+        ref.erase(ref.begin());
+        ref.insert({later, top.id});
+        q.replace_top(later);
+        ASSERT_EQ(q.time_of(top.id), later);
+        if (u(rng) < 0.3) {  // an excitatory kick advances a random neuron, not before now
+            const std::uint32_t id = std::uint32_t(rng() % n);
+            const double old = q.time_of(id);
+            const double earlier = std::max(now, old - std::floor(u(rng) * 40.0) * 0.25);
+            if (earlier < old) {
+                ref.erase({old, id});
+                ref.insert({earlier, id});
+                q.decrease(id, earlier);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST(EventQueue, MatchesOrderedSetWithNarrowBuckets) { run_workload(0.01, 500, 200000, 1); }
+TEST(EventQueue, MatchesOrderedSetWithWideBuckets) { run_workload(5.0, 500, 200000, 2); }
+TEST(EventQueue, MatchesOrderedSetWithFewNeurons) { run_workload(0.3, 3, 20000, 3); }
+
+TEST(EventQueue, InfiniteTimesStayLast) {
+    event_queue q({INFINITY, 2.0, INFINITY, 1.0}, 0.5);
+    EXPECT_EQ(q.top().id, 3u);
+    q.replace_top(INFINITY);
+    EXPECT_EQ(q.top().id, 1u);
+    q.replace_top(INFINITY);
+    EXPECT_FALSE(q.empty());
+    EXPECT_EQ(q.top().id, 0u);  // all infinite: ties by id
+    EXPECT_TRUE(std::isinf(q.top().time));
+}
+
+TEST(EventHeap, OrdersByTimeThenId) {
+    event_heap<4> h(std::vector<double>{3.0, 1.0, 1.0, 2.0});
+    EXPECT_EQ(h.top().id, 1u);
+    h.replace_top(5.0);
+    EXPECT_EQ(h.top().id, 2u);
+    h.decrease(0, 0.5);
+    EXPECT_EQ(h.top().id, 0u);
+    h.update(0, 10.0);
+    EXPECT_EQ(h.top().id, 2u);
+}

@@ -1,4 +1,269 @@
-// Placeholder until the command line lands.
+// The sparsechaos command line (docs/cli.md):
+//   sparsechaos run CONFIG.toml --output OUT.h5 [--set key=value ...] [--quiet] [--timers]
+//   sparsechaos check CONFIG.toml [--set key=value ...]
+// Exit codes: 0 success, 1 error (config, output, run), 2 command-line usage error.
+// MPI is initialised even on one rank so that the same binary runs under mpirun; rank 0 prints.
+#include <CLI/CLI.hpp>
+#include <mpi.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/io/config.hpp"
+#include "sparsechaos/io/spike_writer.hpp"
+#include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/version.hpp"
-int main() { std::printf("sparsechaos %s\n", sparsechaos::version); }
+
+namespace sc = sparsechaos;
+
+namespace {
+
+constexpr int exit_error = 1;
+constexpr int exit_usage = 2;
+
+struct options {
+    std::string config, output;
+    std::vector<std::string> sets;
+    bool quiet = false, timers = false;
+};
+
+struct mpi_context {
+    MPI_Comm comm = MPI_COMM_WORLD;
+    int rank = 0, size = 1;
+    bool root() const { return rank == 0; }
+};
+
+using wall_clock = std::chrono::steady_clock;
+double seconds_since(wall_clock::time_point t0) {
+    return std::chrono::duration<double>(wall_clock::now() - t0).count();
+}
+
+void print_error(const mpi_context& mpi, const std::string& message) {
+    if (mpi.root()) std::fprintf(stderr, "sparsechaos: error: %s\n", message.c_str());
+}
+
+// The command line as typed, for /meta (arguments with spaces or quotes are single-quoted).
+std::string command_line(int argc, char** argv) {
+    std::string out;
+    for (int k = 0; k < argc; ++k) {
+        std::string a = argv[k];
+        if (a.empty() || a.find_first_of(" \t\n'\"\\$`*?;&|<>()[]{}") != std::string::npos) {
+            std::string q = "'";
+            for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+            a = q + "'";
+        }
+        out += (k ? " " : "") + a;
+    }
+    return out;
+}
+
+std::string format_duration(double s) {
+    if (!std::isfinite(s)) return "?";
+    const long total = std::lround(s);
+    char buf[32];
+    if (total >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", total / 3600, total / 60 % 60, total % 60);
+    else if (total >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", total / 60, total % 60);
+    else std::snprintf(buf, sizeof buf, "%lds", total);
+    return buf;
+}
+
+// Spikes go to the writer; progress goes to stderr on rank 0: one line rewritten in place on a
+// terminal, otherwise (log files of batch jobs) a new line at every report, which the engine
+// makes every report_interval() seconds.
+class run_observer final : public sc::engine::observer {
+public:
+    run_observer(sc::io::spike_writer& writer, bool show)
+        : writer_(writer), show_(show), tty_(::isatty(STDERR_FILENO) == 1) {}
+
+    double report_interval() const { return tty_ ? 0.5 : 10.0; }
+
+    void on_spikes(const std::vector<sc::engine::spike>& batch) override { writer_.on_spikes(batch); }
+
+    void on_progress(const sc::engine::progress& p) override {
+        if (!show_) return;
+        if (p.time_ms >= p.end_ms) {  // the final report: the summary follows
+            if (tty_ && shown_) std::fputs("\r\033[K", stderr);
+            return;
+        }
+        const double fraction = p.end_ms > 0 ? p.time_ms / p.end_ms : 0.0;
+        const double eta = p.time_ms > 0 ? p.wall_s * (p.end_ms - p.time_ms) / p.time_ms : NAN;
+        char line[200];
+        std::snprintf(line, sizeof line, "t %.1f / %.1f ms (%.1f%%) | %llu spikes | %.3g spikes/s | ETA %s",
+                      p.time_ms, p.end_ms, 100.0 * fraction, static_cast<unsigned long long>(p.spikes),
+                      p.wall_s > 0 ? double(p.spikes) / p.wall_s : 0.0, format_duration(eta).c_str());
+        if (tty_) std::fprintf(stderr, "\r%s\033[K", line);
+        else std::fprintf(stderr, "progress: %s\n", line);
+        std::fflush(stderr);
+        shown_ = true;
+    }
+
+private:
+    sc::io::spike_writer& writer_;
+    bool show_, tty_, shown_ = false;
+};
+
+int check_command(const options& opt, const mpi_context& mpi) {
+    const auto spec = sc::io::load_config(opt.config, opt.sets);
+    if (mpi.root()) std::fputs(sc::io::describe(spec).c_str(), stdout);
+    return 0;
+}
+
+int run_command(const options& opt, const mpi_context& mpi, const std::string& invocation) {
+    if (mpi.size > 1)
+        throw std::runtime_error("distributed runs are not implemented yet: start sparsechaos on one rank (got " +
+                                 std::to_string(mpi.size) + ")");
+    auto t0 = wall_clock::now();
+    const auto spec = sc::io::load_config(opt.config, opt.sets);
+    const double load_s = seconds_since(t0);
+
+    // The output is created before anything long happens, so a bad path fails at once.
+    t0 = wall_clock::now();
+    sc::io::check_output_path(opt.output);
+    sc::io::output_file out(opt.output, mpi.comm);
+    const double create_s = seconds_since(t0);
+
+    t0 = wall_clock::now();
+    sc::engine::simulation sim(spec, mpi.rank, mpi.size);
+    const double build_s = seconds_since(t0);
+
+    sc::io::spike_writer writer(out.file(), spec, sim.layout());
+    run_observer observer(writer, !opt.quiet && mpi.root());
+    sim.run_until(spec.simulation.t_end_ms, &observer, observer.report_interval());
+    const auto& stats = sim.statistics();
+
+    t0 = wall_clock::now();
+    const auto memory = sim.memory();
+    sc::io::run_metadata meta;
+    meta.config_text = spec.config_text;
+    meta.command_line = invocation;
+    meta.t_end_ms = spec.simulation.t_end_ms;
+    meta.build_wall_s = build_s;
+    meta.run_wall_s = stats.wall_s;
+    meta.neurons = sim.layout().total();
+    meta.synapses = memory.synapses;
+    const auto totals = writer.finish(meta);
+    out.commit();
+    const double write_s = seconds_since(t0);
+
+    if (!mpi.root()) return 0;
+    const bool procedural = spec.simulation.storage == sc::network::connectivity_storage::procedural;
+    if (!opt.quiet) {
+        const auto& lay = sim.layout();
+        std::printf("sparsechaos run: %s\n", opt.config.c_str());
+        std::printf("  neurons          %llu (%zu population%s)\n", static_cast<unsigned long long>(lay.total()),
+                    lay.population_count(), lay.population_count() == 1 ? "" : "s");
+        if (procedural) {
+            double expected = 0.0;
+            for (const auto& p : sim.projections()) expected += sc::network::expected_synapses(p, lay);
+            std::printf("  synapses         %.0f expected (procedural, not stored)\n", expected);
+        } else {
+            std::printf("  synapses         %llu\n", static_cast<unsigned long long>(memory.synapses));
+        }
+        std::printf("  spikes           %llu\n", static_cast<unsigned long long>(totals.spikes));
+        std::printf("  mean rate        %.4g Hz", totals.mean_rate_hz);
+        if (lay.population_count() > 1) {
+            for (std::size_t p = 0; p < lay.population_count(); ++p)
+                std::printf("%s%s %.4g", p ? ", " : " (", spec.populations[p].name.c_str(),
+                            totals.population_rates_hz[p]);
+            std::printf(")");
+        }
+        std::printf("\n");
+        std::printf("  simulated time   %g ms\n", spec.simulation.t_end_ms);
+        std::printf("  wall time        build %.3f s, run %.3f s\n", build_s, stats.wall_s);
+        if (stats.spikes > 0) {
+            std::printf("  per spike        %.3f µs\n", 1e6 * stats.wall_s / double(stats.spikes));
+            std::printf("  stale heap pops  %.3f per spike\n", double(stats.stale_pops) / double(stats.spikes));
+        }
+        std::printf("  output           %s\n", out.target().c_str());
+    }
+    if (opt.timers) {
+        auto mib = [](std::uint64_t b) { return double(b) / (1024.0 * 1024.0); };
+        std::printf("timers\n");
+        std::printf("  load config      %.3f s\n", load_s);
+        std::printf("  create output    %.3f s\n", create_s);
+        std::printf("  build network    %.3f s\n", build_s);
+        std::printf("  run              %.3f s (spike output included)\n", stats.wall_s);
+        std::printf("  finish output    %.3f s (rates, metadata, close, rename)\n", write_s);
+        std::printf("memory (this rank)\n");
+        std::printf("  neurons          %.2f MiB (%.1f B per neuron)\n", mib(memory.neuron_bytes),
+                    sim.layout().local().size ? double(memory.neuron_bytes) / double(sim.layout().local().size) : 0.0);
+        std::printf("  synapses         %.2f MiB", mib(memory.synapse_bytes));
+        if (memory.synapses) std::printf(" (%.2f B per synapse)", double(memory.synapse_bytes) / double(memory.synapses));
+        std::printf("\n");
+    }
+    std::fflush(stdout);
+    return 0;
+}
+
+int cli_main(int argc, char** argv, const mpi_context& mpi) {
+    CLI::App app{"sparsechaos — exact event-based simulation of spiking networks (SparseProp).", "sparsechaos"};
+    app.set_version_flag("--version", std::string("sparsechaos ") + sc::version + " (git " + sc::git_revision + ")");
+    app.require_subcommand(1);
+    app.footer("Run 'sparsechaos COMMAND --help' for the options of a command. Docs: docs/cli.md, docs/output.md.");
+
+    options opt;
+    auto add_sets = [&](CLI::App* cmd) {
+        cmd->add_option("--set", opt.sets,
+                        "Override a config key, e.g. --set simulation.seed=2 --set population.I.size=500 "
+                        "(repeatable; values are TOML)")
+            ->type_name("KEY=VALUE")
+            ->allow_extra_args(false);
+    };
+
+    CLI::App* run = app.add_subcommand("run", "Simulate CONFIG and write spikes, rates and metadata to an HDF5 file");
+    run->add_option("config", opt.config, "Configuration file (TOML, see docs/configuration.md)")
+        ->required()
+        ->type_name("CONFIG.toml");
+    run->add_option("-o,--output", opt.output, "Output file; written as OUT.h5.tmp.<pid> and renamed when complete")
+        ->required()
+        ->type_name("OUT.h5");
+    add_sets(run);
+    run->add_flag("-q,--quiet", opt.quiet, "No progress and no summary (errors still print)");
+    run->add_flag("--timers", opt.timers, "Print the time of each phase and the memory used");
+    run->footer("Example: sparsechaos run examples/small_lif.toml --output small.h5 --set simulation.seed=3");
+
+    CLI::App* check = app.add_subcommand("check", "Validate CONFIG and describe the network it builds");
+    check->add_option("config", opt.config, "Configuration file (TOML)")->required()->type_name("CONFIG.toml");
+    add_sets(check);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {  // --help, --version
+            if (mpi.root()) app.exit(e);
+            return 0;
+        }
+        print_error(mpi, std::string(e.what()) + " (see 'sparsechaos --help')");
+        return exit_usage;
+    }
+
+    try {
+        if (*run) return run_command(opt, mpi, command_line(argc, argv));
+        return check_command(opt, mpi);
+    } catch (const std::bad_alloc&) {
+        print_error(mpi, "out of memory");
+    } catch (const std::exception& e) {
+        print_error(mpi, e.what());
+    }
+    return exit_error;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    MPI_Init(&argc, &argv);
+    mpi_context mpi;
+    MPI_Comm_rank(mpi.comm, &mpi.rank);
+    MPI_Comm_size(mpi.comm, &mpi.size);
+    // Every HDF5 object lives inside cli_main, so all files are closed before MPI ends.
+    const int status = cli_main(argc, argv, mpi);
+    MPI_Finalize();
+    return status;
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Every user error gives one line on stderr, "sparsechaos: error: ...", naming the offending
+# key, value or path, and a non-zero exit: 1 for config/output errors, 2 for command-line usage.
+# An unwritable output fails before the run starts.
+# Usage: bash errors.sh <sparsechaos binary> <source dir>
+set -euo pipefail
+bin=$(realpath "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+cat >good.toml <<'TOML'
+[simulation]
+duration_ms = 200.0
+[[population]]
+name = "I"
+size = 200
+model = "lif"
+[population.drive]
+value = 0.5
+[[projection]]
+pre = "I"
+post = "I"
+rule = "fixed_indegree"
+indegree = 20
+weight = -0.05
+TOML
+sed 's/^duration_ms = 200.0/duraton_ms = 200.0/' good.toml >unknown_key.toml
+sed 's/^duration_ms = 200.0/duration_ms = "long"/' good.toml >wrong_type.toml
+sed 's/^size = 200/size = -200/' good.toml >negative_size.toml
+mkdir readonly_parent && touch plain_file
+
+failures=0
+# expect_error EXIT_CODE TEXT command...: fails unless the command exits with EXIT_CODE and prints
+# exactly one stderr line that starts with the prefix and contains TEXT.
+expect_error() {
+    local want=$1 text=$2 status=0
+    shift 2
+    "$@" >stdout 2>stderr || status=$?
+    local lines
+    lines=$(wc -l <stderr)
+    if [[ $status -ne $want ]] || [[ $lines -ne 1 ]] || ! grep -q '^sparsechaos: error: ' stderr ||
+        ! grep -qF -- "$text" stderr; then
+        echo "FAIL: $* -> exit $status (want $want), stderr:"
+        cat stderr
+        failures=$((failures + 1))
+    else
+        echo "ok: $(cat stderr)"
+    fi
+}
+
+expect_error 1 "simulation.duraton_ms" "$bin" check unknown_key.toml
+expect_error 1 "simulation.duraton_ms" "$bin" run unknown_key.toml --output out.h5
+expect_error 1 "simulation.bogus" "$bin" run good.toml --output out.h5 --set simulation.bogus=1
+expect_error 1 '"long"' "$bin" check wrong_type.toml
+expect_error 1 "simulation.seed" "$bin" check good.toml --set simulation.seed=abc
+expect_error 1 "size" "$bin" check negative_size.toml
+expect_error 1 "-5" "$bin" run good.toml --output out.h5 --set population[0].size=-5
+expect_error 1 "missing.toml" "$bin" run missing.toml --output out.h5
+expect_error 1 "missing.toml" "$bin" check missing.toml
+expect_error 1 "simulation.seed" "$bin" run good.toml --output out.h5 --set simulation.seed
+expect_error 1 "no_such_dir" "$bin" run good.toml --output no_such_dir/out.h5
+expect_error 1 "plain_file" "$bin" run good.toml --output plain_file/out.h5
+expect_error 1 "readonly_parent" "$bin" run good.toml --output readonly_parent
+expect_error 2 "--output" "$bin" run good.toml
+expect_error 2 "--bogus" "$bin" run good.toml --output out.h5 --bogus
+expect_error 2 "config" "$bin" check
+
+# Root ignores permission bits: test a read-only directory only as another user.
+if [[ $(id -u) -ne 0 ]]; then
+    chmod a-w readonly_parent
+    expect_error 1 "readonly_parent" "$bin" run good.toml --output readonly_parent/out.h5
+    chmod u+w readonly_parent
+fi
+
+# A bad output path fails before the run: this one would simulate for hours.
+start=$(date +%s)
+expect_error 1 "no_such_dir" "$bin" run good.toml --output no_such_dir/out.h5 --set simulation.duration_ms=1e12
+(($(date +%s) - start < 20)) || { echo "FAIL: the bad output path was noticed late"; failures=$((failures + 1)); }
+
+[[ -z $(find . -name '*.h5*') ]] || { echo "FAIL: files left behind:"; find . -name '*.h5*'; failures=$((failures + 1)); }
+((failures == 0)) || { echo "$failures failure(s)"; exit 1; }
+echo PASS

@@ -90,6 +90,7 @@ void simulation::rebuild_heap() {
     std::vector<double> times(state_.size());
     for (std::uint32_t i = 0; i < times.size(); ++i) times[i] = std::max(spike_time(i), now_);
     queue_.assign(times, bucket_width_ms_);
+    queue_.prefetch_with(state_.data());
 }
 
 void simulation::tune_queue() {
@@ -106,7 +107,8 @@ void simulation::tune_queue() {
 }
 
 std::pair<double, std::uint32_t> simulation::next_local_spike() {
-    while (!queue_.empty()) {
+    auto exact_time = [this](std::uint32_t i) { return spike_time(i); };
+    while (queue_.ready(exact_time)) {
         const auto top = queue_.top();
         const double t = spike_time(top.id);
         if (t <= top.time) return {top.time, top.id};

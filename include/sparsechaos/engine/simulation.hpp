@@ -45,7 +45,7 @@ public:
 
 struct run_statistics {
     std::uint64_t spikes = 0;          // network spikes fired on this rank
-    std::uint64_t stale_pops = 0;      // heap tops re-keyed lazily
+    std::uint64_t stale_pops = 0;      // lazy re-keys (at the heap top or when a bucket opens)
     std::uint64_t kicks = 0;           // synaptic events delivered on this rank
     std::uint64_t origin_shifts = 0;
     double wall_s = 0.0;               // inside run_until
@@ -91,7 +91,11 @@ public:
     const network::layout& layout() const { return layout_; }
     const std::vector<network::resolved_projection>& projections() const { return projections_; }
     const std::vector<double>& population_drives() const { return drives_; }
-    const run_statistics& statistics() const { return stats_; }
+    run_statistics statistics() const {
+        run_statistics s = stats_;
+        s.stale_pops += queue_.rekeys();
+        return s;
+    }
     memory_report memory() const;
     // Engine states of the local neurons (model encodings of their next spike times).
     const std::vector<double>& states() const { return state_; }

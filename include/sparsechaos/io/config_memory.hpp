@@ -1,0 +1,27 @@
+#pragma once
+// The memory a configuration needs on one rank, as describe() reports it. A test compares it with
+// engine::simulation::memory() so that the estimate follows the engine's data layout.
+#include <cstdint>
+
+#include "sparsechaos/network/spec.hpp"
+
+namespace sparsechaos::io {
+
+// Engine bytes per neuron: its state double, its event-queue slot (key, index, place: 16 B), its
+// index in the near-future heap (4 B) and its entry in a time bucket (4 B). The few neurons due
+// soon sit in the heap instead, with 16-byte entries.
+inline constexpr double engine_bytes_per_neuron = 8 + 16 + 4 + 4;
+// Stored connectivity: a 4-byte target per synapse and an 8-byte row offset per presynaptic neuron
+// (plus one) of every projection, held on every rank.
+inline constexpr double bytes_per_synapse = 4, bytes_per_row_offset = 8;
+
+struct memory_estimate {
+    double neuron_bytes = 0;          // engine + per-neuron model constants (jittered drives)
+    double synapses = 0;              // expected, whole network
+    double stored_synapse_bytes = 0;  // targets + row offsets, stored connectivity
+};
+
+// Expects a spec that passed parse_config (throws std::invalid_argument otherwise).
+memory_estimate estimate_memory(const network::network_spec& spec);
+
+}  // namespace sparsechaos::io

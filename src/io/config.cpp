@@ -1,0 +1,635 @@
+// Reading a TOML configuration into a network_spec (schema: docs/configuration.md).
+//
+// Three steps: parse the text, apply the --set overrides to the TOML tree, then walk the tree
+// against the schema. Every error names the dotted key (population[0].size) and where it came
+// from: file:line:column for the text, the override itself for a --set value.
+#include "sparsechaos/io/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "sparsechaos/io/config_names.hpp"
+#include "sparsechaos/network/connectivity.hpp"
+#include "sparsechaos/network/layout.hpp"
+
+namespace sparsechaos::io {
+namespace {
+
+// ---- schema: which keys may appear where ----------------------------------------------------
+
+struct key_schema {
+    enum class kind { value, table, table_array };
+    kind type = kind::value;
+    std::map<std::string, key_schema, std::less<>> keys;  // of a table, or of each array element
+};
+
+key_schema make_table(key_schema::kind type, std::initializer_list<std::string_view> values) {
+    key_schema s;
+    s.type = type;
+    for (auto k : values) s.keys.emplace(std::string(k), key_schema{});
+    return s;
+}
+
+// Keys a population may carry only for some models (rapidness, delta_t, ...).
+std::set<std::string, std::less<>> model_specific_keys() {
+    std::set<std::string, std::less<>> keys;
+    for_each_model([&]<class M>(std::type_identity<M>) {
+        for (const auto& p : model_info<M>::parameters) keys.emplace(p.key);
+    });
+    return keys;
+}
+
+const key_schema& root_schema() {
+    static const key_schema root = [] {
+        using kind = key_schema::kind;
+        key_schema population =
+            make_table(kind::table_array, {"name", "size", "model", "tau_m_ms"});
+        for (const auto& k : model_specific_keys()) population.keys.emplace(k, key_schema{});
+        population.keys.emplace("drive", make_table(kind::table, {"value", "balanced_rate_hz", "jitter"}));
+        key_schema r = make_table(kind::table, {});
+        r.keys.emplace("simulation", make_table(kind::table, {"duration_ms", "seed", "connectivity"}));
+        r.keys.emplace("output", make_table(kind::table, {"spikes"}));
+        r.keys.emplace("population", std::move(population));
+        r.keys.emplace("projection",
+                       make_table(kind::table_array, {"pre", "post", "rule", "indegree", "outdegree", "probability",
+                                                      "j0", "weight", "autapses", "multapses"}));
+        return r;
+    }();
+    return root;
+}
+
+// ---- small text helpers ---------------------------------------------------------------------
+
+std::string join_key(std::string_view path, std::string_view key) {
+    return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
+}
+
+std::string indexed(std::string_view key, std::size_t i) { return std::string(key) + "[" + std::to_string(i) + "]"; }
+
+std::string number_text(double x) {
+    std::ostringstream os;
+    os.precision(std::numeric_limits<double>::max_digits10 - 2);
+    os << x;
+    return os.str();
+}
+
+std::string list_text(const std::vector<std::string_view>& items) {
+    std::string out;
+    for (auto s : items) out += (out.empty() ? "" : ", ") + std::string(s);
+    return out;
+}
+
+// Levenshtein distance, for "did you mean" hints on misspelt keys.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string unknown_key_message(const std::string& full_key, std::string_view key, const key_schema& parent) {
+    std::string msg = "unknown key '" + full_key + "'";
+    std::string_view best;
+    std::size_t best_distance = 3;  // suggest only close matches
+    std::vector<std::string_view> allowed;
+    for (const auto& [k, _] : parent.keys) {
+        allowed.push_back(k);
+        const std::size_t d = edit_distance(key, k);
+        if (d < best_distance) best_distance = d, best = k;
+    }
+    if (!best.empty()) msg += " (did you mean '" + std::string(best) + "'?)";
+    return msg + "; allowed here: " + list_text(allowed);
+}
+
+// "string \"abc\"", "integer 5", "a table": what a value is, for type errors.
+std::string value_text(const toml::node& n) {
+    switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "string \"" + *n.value<std::string>() + "\"";
+    case toml::node_type::integer: return "integer " + std::to_string(*n.value<std::int64_t>());
+    case toml::node_type::floating_point: return "float " + number_text(*n.value<double>());
+    case toml::node_type::boolean: return std::string("boolean ") + (*n.value<bool>() ? "true" : "false");
+    default: {
+        std::ostringstream os;
+        n.visit([&](const auto& v) { os << v; });
+        return "date/time " + os.str();
+    }
+    }
+}
+
+// ---- the reader: typed access with errors that name key and origin -------------------------
+
+class reader {
+public:
+    explicit reader(std::string source) : source_(std::move(source)) {}
+
+    // Keys at or below `key` came from this --set argument.
+    void mark_override(std::string key, std::string origin) { overrides_[std::move(key)] = std::move(origin); }
+
+    [[noreturn]] void fail_message(std::string_view key, const toml::node* at, const std::string& message) const {
+        // An error about a whole table (two keys that exclude each other) may come from an
+        // override of one of its keys: name those too.
+        std::string also;
+        for (const auto& [k, o] : overrides_)
+            if (k.size() > key.size() && covers(k, key)) also += (also.empty() ? " (after " : ", ") + o;
+        throw config_error(origin(key, at) + message + (also.empty() ? "" : also + ")"));
+    }
+    [[noreturn]] void fail(std::string_view key, const toml::node* at, const std::string& what) const {
+        fail_message(key, at, std::string(key) + ": " + what);
+    }
+
+    // Rejects keys of `t` that the schema does not list.
+    void check_keys(const toml::table& t, std::string_view path, const key_schema& schema) const {
+        for (const auto& [k, v] : t) {
+            if (schema.keys.find(k.str()) != schema.keys.end()) continue;
+            const std::string full = join_key(path, k.str());
+            fail_message(full, &v, unknown_key_message(full, k.str(), schema));
+        }
+    }
+
+    const toml::table* table(const toml::table& t, std::string_view path, std::string_view key) const {
+        const toml::node* n = t.get(key);
+        if (!n) return nullptr;
+        if (!n->is_table()) fail(join_key(path, key), n, "expected a table, got " + value_text(*n));
+        return n->as_table();
+    }
+
+    std::optional<std::string> string(const toml::table& t, std::string_view path, std::string_view key) const {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        if (!n->is_string()) fail(join_key(path, key), n, "expected a string, got " + value_text(*n));
+        return *n->value<std::string>();
+    }
+
+    std::optional<std::int64_t> integer(const toml::table& t, std::string_view path, std::string_view key) const {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        if (!n->is_integer()) fail(join_key(path, key), n, "expected an integer, got " + value_text(*n));
+        return *n->value<std::int64_t>();
+    }
+
+    // Integer or float; always finite.
+    std::optional<double> number(const toml::table& t, std::string_view path, std::string_view key) const {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        if (!n->is_number()) fail(join_key(path, key), n, "expected a number, got " + value_text(*n));
+        const double x = n->is_integer() ? double(*n->value<std::int64_t>()) : *n->value<double>();
+        if (!std::isfinite(x)) fail(join_key(path, key), n, "must be finite, got " + number_text(x));
+        return x;
+    }
+
+    std::optional<bool> boolean(const toml::table& t, std::string_view path, std::string_view key) const {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        if (!n->is_boolean()) fail(join_key(path, key), n, "expected a boolean (true/false), got " + value_text(*n));
+        return *n->value<bool>();
+    }
+
+    template <class T>
+    T required(std::optional<T> v, const toml::table& t, std::string_view path, std::string_view key) const {
+        if (!v) fail_message(join_key(path, key), &t, (path.empty() ? std::string("config") : std::string(path)) +
+                                                          ": missing required key '" + std::string(key) + "'");
+        return *std::move(v);
+    }
+
+    // A string that must be one of `allowed`.
+    template <class E, std::size_t N>
+    std::optional<E> choice(const toml::table& t, std::string_view path, std::string_view key,
+                            const std::array<std::pair<std::string_view, E>, N>& allowed) const {
+        auto s = string(t, path, key);
+        if (!s) return std::nullopt;
+        std::vector<std::string_view> names;
+        for (const auto& [name, value] : allowed) {
+            if (name == *s) return value;
+            names.push_back(name);
+        }
+        fail(join_key(path, key), t.get(key), "unknown value \"" + *s + "\"; allowed: " + list_text(names));
+    }
+
+    // Throws unless `ok`: "<key>: must be <what>, got <value>".
+    void require(bool ok, const toml::table& t, std::string_view path, std::string_view key,
+                 const std::string& what) const {
+        if (ok) return;
+        const toml::node* n = t.get(key);
+        fail(join_key(path, key), n, "must be " + what + ", got " + (n ? value_text(*n) : std::string("nothing")));
+    }
+
+private:
+    std::string origin(std::string_view key, const toml::node* at) const {
+        // The longest overridden prefix of `key` (a whole table may have been replaced by --set).
+        const std::string* best = nullptr;
+        std::size_t best_len = 0;
+        for (const auto& [k, o] : overrides_) {
+            if (covers(key, k) && k.size() >= best_len) best = &o, best_len = k.size();
+        }
+        if (best) return *best + ": ";
+        if (at && at->source().begin)
+            return source_ + ":" + std::to_string(at->source().begin.line) + ":" +
+                   std::to_string(at->source().begin.column) + ": ";
+        return source_ + ": ";
+    }
+
+    // Whether `key` is `prefix` or lies below it (population[0].drive.value below population[0]).
+    static bool covers(std::string_view key, std::string_view prefix) {
+        return key.substr(0, prefix.size()) == prefix &&
+               (key.size() == prefix.size() || key[prefix.size()] == '.' || key[prefix.size()] == '[');
+    }
+
+    std::string source_;
+    std::map<std::string, std::string, std::less<>> overrides_;
+};
+
+// ---- --set overrides ------------------------------------------------------------------------
+
+struct path_segment {
+    std::string name;
+    std::optional<std::size_t> index;  // population[0]
+    std::string element;               // population[I]: an element chosen by name
+};
+
+std::string trim(std::string_view s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return {};
+    const auto e = s.find_last_not_of(" \t");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+bool is_word(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+}
+
+// "population[0].drive.value" -> {population,0} {drive} {value}; "population[I]" -> {population,"I"}
+std::vector<path_segment> split_path(const std::string& key, const std::string& origin) {
+    std::vector<path_segment> out;
+    std::size_t pos = 0;
+    while (pos <= key.size()) {
+        const std::size_t dot = std::min(key.find('.', pos), key.size());
+        std::string part = key.substr(pos, dot - pos);
+        path_segment seg;
+        if (const auto open = part.find('['); open != std::string::npos) {
+            std::string inside = part.substr(open + 1, part.size() - open - 2);
+            if (part.back() != ']' || !is_word(inside))
+                throw config_error(origin + ": bad element in '" + part + "' (expected key[number] or key[name])");
+            if (std::all_of(inside.begin(), inside.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                seg.index = std::stoull(inside);
+            else
+                seg.element = std::move(inside);
+            part.resize(open);
+        }
+        if (!is_word(part)) throw config_error(origin + ": bad key '" + key + "' (expected dotted.key=value)");
+        seg.name = std::move(part);
+        out.push_back(std::move(seg));
+        pos = dot + 1;
+    }
+    return out;
+}
+
+// The value of an override, parsed as TOML; a bare word that is not TOML (procedural, theta)
+// is taken as a string, since shells strip the quotes of --set key="procedural".
+toml::table parse_override_value(const std::string& text, const std::string& origin) {
+    try {
+        toml::table t = toml::parse("v = " + text, std::string_view("--set"));
+        if (t.size() == 1 && t.contains("v")) return t;
+    } catch (const toml::parse_error& e) {
+        if (!is_word(text))
+            throw config_error(origin + ": the value is not valid TOML (" + std::string(e.description()) + ")");
+        toml::table t;
+        t.insert("v", text);
+        return t;
+    }
+    throw config_error(origin + ": the value must be a single TOML value");
+}
+
+// Names of the elements of an array of tables, for "population.I" lookups and hints.
+std::vector<std::string_view> element_names(const toml::array& a) {
+    std::vector<std::string_view> names;
+    for (const auto& e : a)
+        if (const auto* t = e.as_table())
+            if (const auto* n = t->get_as<std::string>("name")) names.push_back(n->get());
+    return names;
+}
+
+void apply_override(toml::table& root, const std::string& arg, reader& r) {
+    const std::string origin = "--set " + arg;
+    const auto eq = arg.find('=');
+    if (eq == std::string::npos) throw config_error(origin + ": expected dotted.key=value");
+    const std::string key = trim(std::string_view(arg).substr(0, eq));
+    const std::string value = trim(std::string_view(arg).substr(eq + 1));
+    const auto path = split_path(key, origin);
+
+    const key_schema* schema = &root_schema();
+    toml::table* t = &root;
+    std::string canonical;  // the key in index form: population.I.size -> population[0].size
+    for (std::size_t s = 0; s < path.size(); ++s) {
+        const auto& seg = path[s];
+        const auto it = schema->keys.find(seg.name);
+        const std::string here = join_key(canonical, seg.name);
+        if (it == schema->keys.end())
+            throw config_error(origin + ": " + unknown_key_message(here, seg.name, *schema));
+        const key_schema& child = it->second;
+        const bool last = s + 1 == path.size();
+
+        if (child.type == key_schema::kind::table_array) {
+            toml::array* a = t->get_as<toml::array>(seg.name);
+            const std::size_t count = a ? a->size() : 0;
+            std::size_t index = 0;
+            // Only populations have names: population.<name>.key or population[<name>].key.
+            std::string element = seg.element;
+            if (element.empty() && !seg.index && seg.name == "population" && !last) element = path[++s].name;
+            if (seg.index) {
+                index = *seg.index;
+            } else if (!element.empty() && seg.name == "population") {
+                const auto names = a ? element_names(*a) : std::vector<std::string_view>{};
+                const auto found = std::find(names.begin(), names.end(), element);
+                if (found == names.end())
+                    throw config_error(origin + ": no population named '" + element + "' (populations: " +
+                                       list_text(names) + ")");
+                index = std::size_t(found - names.begin());
+            } else {
+                throw config_error(origin + ": '" + here + "' needs an element: " + seg.name + "[0].key" +
+                                   (seg.name == "population" ? ", population[<name>].key or population.<name>.key"
+                                                             : " (projections are selected by index)"));
+            }
+            if (index >= count)
+                throw config_error(origin + ": " + indexed(seg.name, index) + " does not exist (the config has " +
+                                   std::to_string(count) + ")");
+            if (s + 1 == path.size())
+                throw config_error(origin + ": '" + indexed(seg.name, index) + "' is a table; set one of its keys");
+            t = (*a)[index].as_table();
+            if (!t) throw config_error(origin + ": " + indexed(seg.name, index) + " is not a table");
+            canonical = indexed(here, index);
+            schema = &child;
+            continue;
+        }
+        if (seg.index || !seg.element.empty()) throw config_error(origin + ": '" + here + "' is not an array");
+        if (last) {
+            toml::table v = parse_override_value(value, origin);
+            std::move(*v.get("v")).visit([&](auto&& node) { t->insert_or_assign(seg.name, std::move(node)); });
+            r.mark_override(here, origin);
+            return;
+        }
+        if (child.type != key_schema::kind::table) throw config_error(origin + ": '" + here + "' is not a table");
+        if (!t->contains(seg.name)) t->insert(seg.name, toml::table{});
+        toml::table* next = t->get_as<toml::table>(seg.name);
+        if (!next) throw config_error(origin + ": '" + here + "' is not a table in the config");
+        t = next;
+        canonical = here;
+        schema = &child;
+    }
+}
+
+// ---- the tree -> network_spec ---------------------------------------------------------------
+
+bool valid_name(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
+}
+
+const key_schema& schema_of(std::string_view key) { return root_schema().keys.find(key)->second; }
+
+// The population's model: its name chooses the variant alternative, then its parameters.
+models::model read_model(const toml::table& t, const std::string& path, const reader& r) {
+    const std::string name = r.required(r.string(t, path, "model"), t, path, "model");
+    std::optional<models::model> result;
+    std::vector<std::string_view> own_keys;
+    for_each_model([&]<class M>(std::type_identity<M>) {
+        if (model_info<M>::name != name) return;
+        M m{};
+        if (auto tau = r.number(t, path, "tau_m_ms")) {
+            r.require(*tau > 0, t, path, "tau_m_ms", "> 0");
+            m.tau_ms = *tau;
+        }
+        for (const auto& p : model_info<M>::parameters) {
+            own_keys.push_back(p.key);
+            if (auto x = r.number(t, path, p.key)) m.*p.field = *x;
+        }
+        if (std::string bad = model_info<M>::check(m); !bad.empty()) {
+            const std::string key = bad.substr(0, bad.find(':'));
+            r.fail(join_key(path, key), t.get(key), bad.substr(bad.find(':') + 2));
+        }
+        result = m;
+    });
+    if (!result)
+        r.fail(join_key(path, "model"), t.get("model"),
+               "unknown model \"" + name + "\"; allowed: " + list_text(model_names()));
+    for (const auto& k : model_specific_keys())
+        if (t.contains(k) && std::find(own_keys.begin(), own_keys.end(), k) == own_keys.end())
+            r.fail(join_key(path, k), t.get(k), "not a parameter of model '" + name + "'");
+    return *result;
+}
+
+network::drive_spec read_drive(const toml::table& pop, const std::string& pop_path, const reader& r) {
+    const toml::table* t = r.table(pop, pop_path, "drive");
+    if (!t) r.fail_message(join_key(pop_path, "drive"), &pop, pop_path + ": missing required table 'drive'");
+    const std::string path = join_key(pop_path, "drive");
+    r.check_keys(*t, path, schema_of("population").keys.find("drive")->second);
+    network::drive_spec d;
+    d.value = r.number(*t, path, "value");
+    d.balanced_rate_hz = r.number(*t, path, "balanced_rate_hz");
+    if (d.value.has_value() == d.balanced_rate_hz.has_value())
+        r.fail(path, t, d.value ? "give 'value' or 'balanced_rate_hz', not both"
+                                : "give one of 'value' (the drive) and 'balanced_rate_hz' (derive it)");
+    // The phase form needs every neuron to fire on its own (suprathreshold drive).
+    if (d.value) r.require(*d.value > 0, *t, path, "value", "> 0 (suprathreshold)");
+    if (d.balanced_rate_hz) r.require(*d.balanced_rate_hz > 0, *t, path, "balanced_rate_hz", "> 0");
+    if (auto j = r.number(*t, path, "jitter")) {
+        r.require(*j >= 0 && *j < 1, *t, path, "jitter", "in [0, 1) so that every drive stays > 0");
+        d.jitter = *j;
+    }
+    return d;
+}
+
+network::population_spec read_population(const toml::table& t, const std::string& path, const reader& r) {
+    r.check_keys(t, path, schema_of("population"));
+    network::population_spec p;
+    p.name = r.required(r.string(t, path, "name"), t, path, "name");
+    r.require(valid_name(p.name), t, path, "name", "non-empty and made of letters, digits and '_'");
+    const std::int64_t size = r.required(r.integer(t, path, "size"), t, path, "size");
+    r.require(size > 0, t, path, "size", "> 0");
+    p.size = std::uint64_t(size);
+    p.model = read_model(t, path, r);
+    p.drive = read_drive(t, path, r);
+    return p;
+}
+
+network::projection_spec read_projection(const toml::table& t, const std::string& path,
+                                         const std::vector<network::population_spec>& pops, const reader& r) {
+    using network::connection_rule;
+    r.check_keys(t, path, schema_of("projection"));
+    network::projection_spec p;
+    std::vector<std::string_view> names;
+    for (const auto& pop : pops) names.push_back(pop.name);
+    for (auto [key, field] : {std::pair{"pre", &p.pre}, std::pair{"post", &p.post}}) {
+        *field = r.required(r.string(t, path, key), t, path, key);
+        if (std::find(names.begin(), names.end(), *field) == names.end())
+            r.fail(join_key(path, key), t.get(key),
+                   "unknown population \"" + *field + "\"; populations: " + list_text(names));
+    }
+    p.rule = r.required(r.choice(t, path, "rule", connection_rule_names), t, path, "rule");
+    // Each rule reads exactly one of these keys; the others must be absent.
+    const std::string_view rule_key = p.rule == connection_rule::fixed_indegree    ? "indegree"
+                                      : p.rule == connection_rule::fixed_outdegree ? "outdegree"
+                                                                                   : "probability";
+    for (std::string_view k : {"indegree", "outdegree", "probability"})
+        if (k != rule_key && t.contains(k))
+            r.fail(join_key(path, k), t.get(k),
+                   "not used by rule '" + std::string(name_of(connection_rule_names, p.rule)) +
+                       "' (which reads '" + std::string(rule_key) + "')");
+    if (p.rule == connection_rule::pairwise_bernoulli) {
+        p.probability = r.required(r.number(t, path, "probability"), t, path, "probability");
+        r.require(p.probability >= 0 && p.probability <= 1, t, path, "probability", "in [0, 1]");
+    } else {
+        const std::int64_t k = r.required(r.integer(t, path, rule_key), t, path, rule_key);
+        r.require(k >= 0, t, path, rule_key, ">= 0");
+        p.degree = double(k);
+    }
+    p.j0 = r.number(t, path, "j0");
+    p.weight = r.number(t, path, "weight");
+    if (p.j0.has_value() == p.weight.has_value())
+        r.fail(path, &t, p.j0 ? "give 'j0' (J = j0/sqrt(K)) or 'weight' (J), not both"
+                              : "missing the coupling: give 'j0' (J = j0/sqrt(K)) or 'weight' (J)");
+    p.autapses = r.boolean(t, path, "autapses").value_or(false);
+    p.multapses = r.boolean(t, path, "multapses").value_or(false);
+    return p;
+}
+
+// Elements of an array of tables ([[population]]), each checked to be a table.
+std::vector<const toml::table*> table_array(const toml::table& root, std::string_view key, const reader& r) {
+    std::vector<const toml::table*> out;
+    const toml::node* n = root.get(key);
+    if (!n) return out;
+    const toml::array* a = n->as_array();
+    if (!a) r.fail(key, n, "expected an array of tables ([[" + std::string(key) + "]]), got " + value_text(*n));
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        const toml::node& e = *a->get(i);
+        if (!e.is_table()) r.fail(indexed(key, i), &e, "expected a table, got " + value_text(e));
+        out.push_back(e.as_table());
+    }
+    return out;
+}
+
+network::network_spec read_spec(const toml::table& root, const reader& r) {
+    r.check_keys(root, "", root_schema());
+    network::network_spec spec;
+
+    // [simulation] and each of its keys are optional: the defaults are those of simulation_spec.
+    if (const toml::table* sim = r.table(root, "", "simulation")) {
+        r.check_keys(*sim, "simulation", schema_of("simulation"));
+        if (auto t = r.number(*sim, "simulation", "duration_ms")) {
+            r.require(*t > 0, *sim, "simulation", "duration_ms", "> 0");
+            spec.simulation.t_end_ms = *t;
+        }
+        if (auto seed = r.integer(*sim, "simulation", "seed")) {
+            r.require(*seed >= 0, *sim, "simulation", "seed", ">= 0");
+            spec.simulation.seed = std::uint64_t(*seed);
+        }
+        if (auto c = r.choice(*sim, "simulation", "connectivity", storage_names)) spec.simulation.storage = *c;
+    }
+
+    if (const toml::table* out = r.table(root, "", "output")) {
+        r.check_keys(*out, "output", schema_of("output"));
+        spec.output.spikes = r.boolean(*out, "output", "spikes").value_or(true);
+    }
+
+    const auto pops = table_array(root, "population", r);
+    if (pops.empty()) r.fail_message("population", root.get("population"), "the config needs at least one [[population]]");
+    for (std::size_t i = 0; i < pops.size(); ++i) {
+        const std::string path = indexed("population", i);
+        auto p = read_population(*pops[i], path, r);
+        for (const auto& q : spec.populations)
+            if (q.name == p.name)
+                r.fail(join_key(path, "name"), pops[i]->get("name"), "duplicate population name \"" + p.name + "\"");
+        spec.populations.push_back(std::move(p));
+    }
+    const auto projs = table_array(root, "projection", r);
+    for (std::size_t i = 0; i < projs.size(); ++i)
+        spec.projections.push_back(read_projection(*projs[i], indexed("projection", i), spec.populations, r));
+    return spec;
+}
+
+// What a run would check when it builds the network: degrees against population sizes, weights,
+// balanced drives, and each model's acceptance of the drive at both ends of the jitter.
+void check_buildable(const network::network_spec& spec, const std::string& origin) {
+    try {
+        const network::layout lay(spec);
+        const auto projections = network::resolve_projections(spec, lay);
+        const auto drives = network::population_drives(spec, projections);
+        for (std::size_t a = 0; a < spec.populations.size(); ++a) {
+            const double jitter = spec.populations[a].drive.jitter;
+            std::visit(
+                [&](const auto& m) {
+                    (void)m.make_neuron(drives[a] * (1.0 - jitter));
+                    (void)m.make_neuron(drives[a] * (1.0 + jitter));
+                },
+                spec.populations[a].model);
+        }
+    } catch (const std::exception& e) {  // invalid_argument from network and models, eif table errors
+        throw config_error(origin + ": " + e.what());
+    }
+}
+
+}  // namespace
+
+network::network_spec parse_config(const std::string& text, const std::vector<std::string>& overrides,
+                                   const std::string& source_name) {
+    reader r(source_name);
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string_view(source_name));
+    } catch (const toml::parse_error& e) {
+        const auto& b = e.source().begin;
+        throw config_error(source_name + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
+                           ": TOML syntax error: " + std::string(e.description()));
+    }
+    for (const auto& o : overrides) apply_override(root, o, r);
+
+    network::network_spec spec = read_spec(root, r);
+    // Network errors name their key but cannot tell file from override: name the overrides.
+    std::string origin = source_name;
+    for (std::size_t k = 0; k < overrides.size(); ++k) origin += (k ? ", --set " : " with --set ") + overrides[k];
+    check_buildable(spec, origin);
+
+    spec.config_text = text;
+    if (!overrides.empty()) {
+        if (!spec.config_text.empty() && spec.config_text.back() != '\n') spec.config_text += '\n';
+        spec.config_text += "# --set overrides applied on top of the text above, in order:\n";
+        for (const auto& o : overrides) spec.config_text += "#   --set " + o + "\n";
+    }
+    return spec;
+}
+
+network::network_spec load_config(const std::string& path, const std::vector<std::string>& overrides) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw config_error("config file '" + path + "' is a directory");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error("cannot open config file '" + path + "'" +
+                                (std::filesystem::exists(path, ec) ? " (not readable)" : " (no such file)"));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw config_error("cannot read config file '" + path + "'");
+    return parse_config(text.str(), overrides, path);
+}
+
+}  // namespace sparsechaos::io

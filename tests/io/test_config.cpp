@@ -515,7 +515,7 @@ TEST(ConfigDescribe, MemoryEstimateOfTheSparsePropDefault) {
     EXPECT_NE(d.find("neurons: 3.05 MiB"), std::string::npos) << d;
     EXPECT_NE(d.find("stored connectivity: 38.9 MiB"), std::string::npos) << d;
     EXPECT_NE(d.find("total 42 MiB  [selected]"), std::string::npos) << d;
-    EXPECT_NE(d.find("spikes expected at the balanced rates over 3000 ms: 300,000"), std::string::npos) << d;
+    EXPECT_NE(d.find("spikes expected at the balanced rates over 10000 ms: 1,000,000"), std::string::npos) << d;
 }
 
 TEST(ConfigDescribe, ProceduralFigureWithoutSynapseMemory) {

@@ -230,7 +230,10 @@ private:
         }
         auto& list = coarse_[block % coarse_size];
         coarse_count_ -= list.size();
-        keep_.swap(list);
+        // Take the list's buffer and leave it empty without capacity: otherwise every coarse
+        // list keeps room for a whole block and the queue's memory grows far beyond its entries.
+        keep_ = std::move(list);
+        list = std::vector<std::uint32_t>();
         // Random reads of records: keep a window of them in flight.
         constexpr std::size_t ahead = 16;
         for (std::size_t k = 0; k < keep_.size(); ++k) {

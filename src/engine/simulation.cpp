@@ -37,7 +37,10 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
                 origin_span_ms_ = std::min(origin_span_ms_, model.max_origin_span_ms());
                 const bool homogeneous = spec.populations[p].drive.jitter == 0.0;
                 try {
-                    if (homogeneous) pn.neurons.push_back(model.make_neuron(drives_[p]));
+                    if (homogeneous)
+                        pn.neurons.push_back(model.make_neuron(drives_[p]));
+                    else
+                        pn.neurons.reserve(end > first ? end - first : 0);
                     for (std::uint64_t id = first; id < end; ++id) {
                         if (!homogeneous)
                             pn.neurons.push_back(model.make_neuron(network::neuron_drive(spec, p, drives_[p], id)));

@@ -9,6 +9,7 @@
 //   Δ' = atan2(sin Δ, cos Δ + c sin Δ)
 // which stays accurate both just after reset (Δ → π) and just before a spike (Δ → 0).
 // A finite kick never crosses threshold: theta neurons fire only by their own flow.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <numbers>
@@ -80,7 +81,12 @@ struct theta {
                 x[l] = cd[l] + j * nrn[k]->inv_sqrt_current * sd[l];
             }
             simd::atan2(sd, x, delta_new);
-            for (unsigned l = 0; l < m; ++l) s[k0 + l] = c.t + delta_new[l] / half_rate[l];
+            // Rounding must never move a spike against the pulse (by an ulp, just after reset):
+            // the engine's lazy queue relies on inhibition only delaying spikes.
+            for (unsigned l = 0; l < m; ++l) {
+                const double moved = c.t + delta_new[l] / half_rate[l];
+                s[k0 + l] = j <= 0.0 ? std::max(moved, s[k0 + l]) : std::min(moved, s[k0 + l]);
+            }
         }
     }
     double spike_time(const neuron&, double s) const { return s; }

@@ -110,7 +110,11 @@ void simulation::tune_queue() {
 }
 
 std::pair<double, std::uint32_t> simulation::next_local_spike() {
-    auto exact_time = [this](std::uint32_t i) { return spike_time(i); };
+    // Called for every neuron of a bucket that opens: some of them fire within a few events,
+    // so their row bounds are fetched now, while the queue is busy with the others.
+    auto exact_time = [this](std::uint32_t i) {
+        return spike_time(i);
+    };
     while (queue_.ready(exact_time)) {
         const auto top = queue_.top();
         const double t = spike_time(top.id);

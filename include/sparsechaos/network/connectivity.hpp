@@ -52,11 +52,20 @@ public:
     void for_each(std::uint64_t pre_id, std::vector<std::uint32_t>& scratch, F&& f) const {
         if (stored_) {
             const std::uint64_t j = pre_id - pre_.first;
-            for (std::uint64_t k = offsets_[j], e = offsets_[j + 1]; k < e; ++k) f(targets_[k]);
+            const std::uint32_t* row = targets_.data() + offsets_[j];
+            const std::uint64_t len = offsets_[j + 1] - offsets_[j];
+            // Ask for every cache line of the row at once: the loop below then waits for memory
+            // once, not once per line, and its random state updates overlap.
+            for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k);
+            for (std::uint64_t k = 0; k < len; ++k) f(row[k]);
         } else {
             draw_targets(pre_id, scratch);
             for (std::uint32_t i : scratch) f(i);
         }
+    }
+    // Start loading the row bounds of a neuron that may fire soon (stored connectivity).
+    void prefetch_row(std::uint64_t pre_id) const {
+        if (stored_ && pre_.contains(pre_id)) __builtin_prefetch(offsets_.data() + (pre_id - pre_.first));
     }
     // Number of synapses stored on this rank (0 for procedural).
     std::uint64_t stored_synapses() const { return targets_.size(); }

@@ -105,6 +105,7 @@ void simulation::tune_queue() {
     tune_start_ms_ = origin_ms_ + now_;
     if (best > 0.0 && (best > 2.0 * bucket_width_ms_ || best < 0.5 * bucket_width_ms_)) {
         bucket_width_ms_ = best;
+        ++stats_.queue_retunes;
         rebuild_heap();
     }
 }

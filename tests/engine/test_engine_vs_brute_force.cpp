@@ -111,6 +111,16 @@ TEST(EngineVsBruteForce, ExcitatoryInhibitoryLifWithCascades) {
 TEST(EngineVsBruteForce, ExcitatoryInhibitoryLifHeterogeneousDrive) {
     expect_same_spikes(sc::network::ei_network(sc::models::lif{}, 500, 50, 0.15, -3.0, 0.3), 3000.0, 10000);
 }
+TEST(EngineVsBruteForce, LongRunThroughQueueRetuningAndOriginShifts) {
+    // > 65536 spikes: the queue's bucket width is re-tuned (and the queue rebuilt) on the way.
+    const auto spec = sc::network::inhibitory_network(sc::models::lif{}, 300, 30, -1.0, 20.0, 0.2);
+    expect_same_spikes(spec, 12000.0, 70000);
+    sc::engine::simulation sim(spec);
+    sim.run_until(12000.0);
+    EXPECT_GT(sim.statistics().queue_retunes, 0u);
+    EXPECT_GT(sim.statistics().origin_shifts, 0u);
+}
+
 TEST(Engine, RunawayExcitationIsAnErrorNotAHang) {
     sc::engine::simulation sim(sc::network::ei_network(sc::models::lif{}, 200, 50, 1.0, -2.0));
     try {

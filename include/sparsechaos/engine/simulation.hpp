@@ -48,6 +48,7 @@ struct run_statistics {
     std::uint64_t stale_pops = 0;      // lazy re-keys (at the heap top or when a bucket opens)
     std::uint64_t kicks = 0;           // synaptic events delivered on this rank
     std::uint64_t origin_shifts = 0;
+    std::uint64_t queue_retunes = 0;   // bucket width changed and the queue rebuilt
     double wall_s = 0.0;               // inside run_until
     std::vector<std::uint64_t> population_spikes;
 };

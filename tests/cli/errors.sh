@@ -3,27 +3,8 @@
 # key, value or path, and a non-zero exit: 1 for config/output errors, 2 for command-line usage.
 # An unwritable output fails before the run starts.
 # Usage: bash errors.sh <sparsechaos binary> <source dir>
-set -euo pipefail
-bin=$(realpath "$1")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-cat >good.toml <<'TOML'
-[simulation]
-duration_ms = 200.0
-[[population]]
-name = "I"
-size = 200
-model = "lif"
-[population.drive]
-value = 0.5
-[[projection]]
-pre = "I"
-post = "I"
-rule = "fixed_indegree"
-indegree = 20
-weight = -0.05
-TOML
+source "$(dirname "$0")/lib/common.sh" "$1"
+write_network good.toml 200.0 200 20
 sed 's/^duration_ms = 200.0/duraton_ms = 200.0/' good.toml >unknown_key.toml
 sed 's/^duration_ms = 200.0/duration_ms = "long"/' good.toml >wrong_type.toml
 sed 's/^size = 200/size = -200/' good.toml >negative_size.toml

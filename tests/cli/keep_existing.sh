@@ -2,27 +2,8 @@
 # An existing output file is never left half-written: a run that fails (bad --set, a network the
 # engine rejects) leaves it byte-identical and removes its temporary; a successful run replaces it.
 # Usage: bash keep_existing.sh <sparsechaos binary> <source dir>
-set -euo pipefail
-bin=$(realpath "$1")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-cat >good.toml <<'TOML'
-[simulation]
-duration_ms = 100.0
-[[population]]
-name = "I"
-size = 100
-model = "lif"
-[population.drive]
-value = 0.5
-[[projection]]
-pre = "I"
-post = "I"
-rule = "fixed_indegree"
-indegree = 10
-weight = -0.05
-TOML
+source "$(dirname "$0")/lib/common.sh" "$1"
+write_network good.toml 100.0 100 10
 
 "$bin" run good.toml --output out.h5 --quiet
 cp out.h5 before.h5

@@ -102,6 +102,23 @@ TEST(EngineVsBruteForce, InhibitoryTheta) {
 TEST(EngineVsBruteForce, InhibitoryThetaHeterogeneousDrive) {
     expect_same_spikes(sc::network::inhibitory_network(sc::models::theta{}, 500, 50, -1.0, 5.0, 0.3), 5000.0, 10000);
 }
+TEST(EngineVsBruteForce, InhibitoryRapidTheta) {
+    sc::models::rapid_theta m;
+    m.rapidness = 10.0;
+    expect_same_spikes(sc::network::inhibitory_network(m, 500, 50, -1.0, 5.0), 5000.0, 10000);
+}
+TEST(EngineVsBruteForce, ExcitatoryInhibitoryRapidThetaHeterogeneousDrive) {
+    sc::models::rapid_theta m;
+    m.rapidness = 3.0;
+    expect_same_spikes(sc::network::ei_network(m, 500, 50, 1.0, -2.0, 0.3), 3000.0, 10000);
+}
+TEST(EngineVsBruteForce, InhibitoryEif) {
+    expect_same_spikes(sc::network::inhibitory_network(sc::models::eif{}, 500, 50, -1.0, 5.0), 5000.0, 10000);
+}
+TEST(EngineVsBruteForce, ExcitatoryInhibitoryEif) {
+    // EIF neurons can be kicked across the spike cutoff: they fire at once, like LIF.
+    expect_same_spikes(sc::network::ei_network(sc::models::eif{}, 500, 50, 0.15, -3.0), 3000.0, 10000);
+}
 TEST(EngineVsBruteForce, ExcitatoryInhibitoryLifWithCascades) {
     // Excitatory kicks push LIF neurons across threshold: they fire at the same instant, in id order.
     std::size_t simultaneous = 0;

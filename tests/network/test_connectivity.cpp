@@ -1,0 +1,118 @@
+// Connectivity and initial state are pure functions of the configuration: the same on any number
+// of ranks; and each rule draws the degrees it promises.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/connectivity.hpp"
+#include "sparsechaos/network/standard_networks.hpp"
+
+namespace sc = sparsechaos;
+using sc::network::connection_rule;
+
+namespace {
+
+// All synapses (pre, post) of a projection as seen by `n_ranks` ranks together, global ids.
+std::multiset<std::pair<std::uint64_t, std::uint64_t>> synapses(const sc::network::network_spec& spec, int n_ranks) {
+    std::multiset<std::pair<std::uint64_t, std::uint64_t>> out;
+    std::vector<std::uint32_t> scratch;
+    for (int r = 0; r < n_ranks; ++r) {
+        const sc::network::layout lay(spec, r, n_ranks);
+        for (const auto& p : sc::network::resolve_projections(spec, lay)) {
+            const sc::network::projection_targets t(spec, lay, p);
+            const auto pre = lay.population(p.pre);
+            for (std::uint64_t j = pre.first; j < pre.end(); ++j)
+                t.for_each(j, scratch, [&](std::uint32_t i) { out.insert({j, lay.local().first + i}); });
+        }
+    }
+    return out;
+}
+
+sc::network::network_spec with_rule(connection_rule rule, bool procedural = false, bool multapses = false) {
+    auto spec = sc::network::ei_network(sc::models::lif{}, 250, 20);
+    for (auto& p : spec.projections) {
+        p.rule = rule;
+        p.probability = 0.08;
+        p.multapses = multapses;
+    }
+    if (procedural) spec.simulation.storage = sc::network::connectivity_storage::procedural;
+    return spec;
+}
+
+}  // namespace
+
+TEST(Connectivity, SameSynapsesOnOneTwoAndThreeRanks) {
+    for (auto rule : {connection_rule::fixed_indegree, connection_rule::fixed_outdegree,
+                      connection_rule::pairwise_bernoulli}) {
+        const auto spec = with_rule(rule);
+        const auto one = synapses(spec, 1);
+        ASSERT_GT(one.size(), 1000u);
+        EXPECT_EQ(synapses(spec, 2), one) << int(rule);
+        EXPECT_EQ(synapses(spec, 3), one) << int(rule);
+    }
+}
+
+TEST(Connectivity, ProceduralDrawsTheStoredSynapses) {
+    for (auto rule : {connection_rule::fixed_outdegree, connection_rule::pairwise_bernoulli}) {
+        const auto stored = synapses(with_rule(rule), 1);
+        EXPECT_EQ(synapses(with_rule(rule, true), 1), stored) << int(rule);
+        EXPECT_EQ(synapses(with_rule(rule, true), 3), stored) << int(rule);
+    }
+}
+
+TEST(Connectivity, FixedInDegreeGivesKDistinctSourcesAndNoAutapses) {
+    const auto spec = with_rule(connection_rule::fixed_indegree);
+    const auto all = synapses(spec, 1);
+    const sc::network::layout lay(spec);
+    const auto proj = sc::network::resolve_projections(spec, lay);
+    for (const auto& p : proj) {
+        const auto pre = lay.population(p.pre), post = lay.population(p.post);
+        for (std::uint64_t i = post.first; i < post.end(); ++i) {
+            std::set<std::uint64_t> sources;
+            std::size_t count = 0;
+            for (const auto& [j, k] : all)
+                if (k == i && pre.contains(j)) ++count, sources.insert(j);
+            ASSERT_EQ(count, std::size_t(p.degree));
+            ASSERT_EQ(sources.size(), count) << "multapse at neuron " << i;
+            ASSERT_FALSE(sources.count(i)) << "autapse at neuron " << i;
+        }
+    }
+}
+
+TEST(Connectivity, FixedOutDegreeGivesKTargetsPerSource) {
+    const auto spec = with_rule(connection_rule::fixed_outdegree);
+    const auto all = synapses(spec, 2);
+    const sc::network::layout lay(spec);
+    for (const auto& p : sc::network::resolve_projections(spec, lay)) {
+        const auto pre = lay.population(p.pre), post = lay.population(p.post);
+        for (std::uint64_t j = pre.first; j < pre.end(); ++j) {
+            std::size_t count = 0;
+            for (auto it = all.lower_bound({j, 0}); it != all.end() && it->first == j; ++it) count += post.contains(it->second);
+            ASSERT_EQ(count, std::size_t(p.degree)) << "neuron " << j;
+        }
+    }
+}
+
+TEST(Connectivity, PairwiseBernoulliHasTheExpectedCount) {
+    const auto spec = with_rule(connection_rule::pairwise_bernoulli);
+    const sc::network::layout lay(spec);
+    double expected = 0.0;
+    for (const auto& p : sc::network::resolve_projections(spec, lay)) expected += sc::network::expected_synapses(p, lay);
+    const double n = double(synapses(spec, 1).size());
+    EXPECT_NEAR(n, expected, 5.0 * std::sqrt(expected));  // binomial: 5 standard deviations
+}
+
+TEST(InitialState, SameOnAnyNumberOfRanks) {
+    const auto spec = sc::network::ei_network(sc::models::theta{}, 301, 20, 1.0, -2.0, 0.2);
+    const sc::engine::simulation whole(spec);
+    for (int n_ranks : {2, 3}) {
+        std::vector<double> joined;
+        for (int r = 0; r < n_ranks; ++r) {
+            const sc::engine::simulation part(spec, r, n_ranks);
+            joined.insert(joined.end(), part.states().begin(), part.states().end());
+        }
+        EXPECT_EQ(joined, whole.states()) << n_ranks << " ranks";
+    }
+}

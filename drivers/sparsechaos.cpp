@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -49,6 +50,18 @@ void print_error(const mpi_context& mpi, const std::string& message) {
     if (mpi.root()) std::fprintf(stderr, "sparsechaos: error: %s\n", message.c_str());
 }
 
+// An error that may have struck one rank only (output, memory, the run itself): alone, report it;
+// on several ranks, bring the whole job down instead of leaving the others waiting in a collective.
+void fail(const mpi_context& mpi, const std::string& message) {
+    if (mpi.size == 1) {
+        print_error(mpi, message);
+        return;
+    }
+    std::fprintf(stderr, "sparsechaos: error (rank %d of %d): %s\n", mpi.rank, mpi.size, message.c_str());
+    std::fflush(stderr);
+    MPI_Abort(mpi.comm, 1);
+}
+
 // The command line as typed, for /meta (arguments with spaces or quotes are single-quoted).
 std::string command_line(int argc, char** argv) {
     std::string out;
@@ -85,6 +98,8 @@ public:
     double report_interval() const { return tty_ ? 0.5 : 10.0; }
 
     void on_spikes(const std::vector<sc::engine::spike>& batch) override { writer_.on_spikes(batch); }
+    // On several ranks the writer appends only when all ranks call it together.
+    void on_collective_point() override { writer_.flush(); }
 
     void on_progress(const sc::engine::progress& p) override {
         if (!show_) return;
@@ -116,9 +131,6 @@ int check_command(const options& opt, const mpi_context& mpi) {
 }
 
 int run_command(const options& opt, const mpi_context& mpi, const std::string& invocation) {
-    if (mpi.size > 1)
-        throw std::runtime_error("distributed runs are not implemented yet: start sparsechaos on one rank (got " +
-                                 std::to_string(mpi.size) + ")");
     auto t0 = wall_clock::now();
     const auto spec = sc::io::load_config(opt.config, opt.sets);
     const double load_s = seconds_since(t0);
@@ -133,13 +145,24 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
     sc::engine::simulation sim(spec, mpi.rank, mpi.size);
     const double build_s = seconds_since(t0);
 
-    sc::io::spike_writer writer(out.file(), spec, sim.layout());
+    // Zero delay on several ranks: all ranks agree on every spike; rank 0, which then knows the
+    // whole spike train in global order, writes it.
+    std::unique_ptr<sc::engine::mpi_spike_agreement> agreement;
+    if (mpi.size > 1) {
+        agreement = std::make_unique<sc::engine::mpi_spike_agreement>(mpi.comm);
+        sim.distribute(agreement.get(), mpi.root());
+    }
+    sc::io::spike_writer::options writer_options;
+    writer_options.one_writer_in_time_order = agreement != nullptr;
+    sc::io::spike_writer writer(out.file(), spec, sim.layout(), writer_options);
     run_observer observer(writer, !opt.quiet && mpi.root());
     sim.run_until(spec.simulation.t_end_ms, &observer, observer.report_interval());
     const auto& stats = sim.statistics();
 
     t0 = wall_clock::now();
     const auto memory = sim.memory();
+    unsigned long long local_synapses = memory.synapses, synapses = 0;
+    MPI_Allreduce(&local_synapses, &synapses, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, mpi.comm);
     sc::io::run_metadata meta;
     meta.config_text = spec.config_text;
     meta.command_line = invocation;
@@ -147,7 +170,7 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
     meta.build_wall_s = build_s;
     meta.run_wall_s = stats.wall_s;
     meta.neurons = sim.layout().total();
-    meta.synapses = memory.synapses;
+    meta.synapses = synapses;
     const auto totals = writer.finish(meta);
     out.commit();
     const double write_s = seconds_since(t0);
@@ -164,7 +187,7 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
             for (const auto& p : sim.projections()) expected += sc::network::expected_synapses(p, lay);
             std::printf("  synapses         %.0f expected (procedural, not stored)\n", expected);
         } else {
-            std::printf("  synapses         %llu\n", static_cast<unsigned long long>(memory.synapses));
+            std::printf("  synapses         %llu\n", synapses);
         }
         std::printf("  spikes           %llu\n", static_cast<unsigned long long>(totals.spikes));
         std::printf("  mean rate        %.4g Hz", totals.mean_rate_hz);
@@ -177,10 +200,12 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
         std::printf("\n");
         std::printf("  simulated time   %g ms\n", spec.simulation.t_end_ms);
         std::printf("  wall time        build %.3f s, run %.3f s\n", build_s, stats.wall_s);
-        if (stats.spikes > 0) {
-            std::printf("  per spike        %.3f µs\n", 1e6 * stats.wall_s / double(stats.spikes));
-            std::printf("  stale heap pops  %.3f per spike\n", double(stats.stale_pops) / double(stats.spikes));
+        if (totals.spikes > 0) {
+            std::printf("  per spike        %.3f µs\n", 1e6 * stats.wall_s / double(totals.spikes));
+            std::printf("  stale heap pops  %.3f per spike%s\n", double(stats.stale_pops) / double(totals.spikes),
+                        mpi.size > 1 ? " (rank 0)" : "");
         }
+        if (mpi.size > 1) std::printf("  ranks            %d (zero delay: one agreement per spike)\n", mpi.size);
         std::printf("  output           %s\n", out.target().c_str());
     }
     if (opt.timers) {
@@ -247,10 +272,13 @@ int cli_main(int argc, char** argv, const mpi_context& mpi) {
     try {
         if (*run) return run_command(opt, mpi, command_line(argc, argv));
         return check_command(opt, mpi);
+    } catch (const sc::io::config_error& e) {
+        print_error(mpi, e.what());  // the same on every rank: all ranks end here
+        return exit_error;
     } catch (const std::bad_alloc&) {
-        print_error(mpi, "out of memory");
+        fail(mpi, "out of memory");
     } catch (const std::exception& e) {
-        print_error(mpi, e.what());
+        fail(mpi, e.what());
     }
     return exit_error;
 }

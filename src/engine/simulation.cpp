@@ -137,7 +137,6 @@ void simulation::fire(std::uint32_t i, double t) {
         neurons_[p]);
     ++stats_.spikes;
     ++stats_.population_spikes[p];
-    if (recording_) buffer_.push_back({origin_ms_ + t, layout_.local().first + i});
 }
 
 namespace {
@@ -220,7 +219,11 @@ void simulation::apply_spike(std::uint64_t id, double t) {
                                  " ms (with zero delay the excitatory weights re-fire neurons at once; "
                                  "reduce the excitatory j0/weight or strengthen inhibition)");
     now_ = t;
-    if (layout_.local().contains(id)) fire(std::uint32_t(id - layout_.local().first), t);
+    ++stats_.network_spikes;
+    const bool mine = layout_.local().contains(id);
+    // Alone, every spike is ours; distributed, the one recording rank takes all of them.
+    if (recording_ && (!agreement_ || record_all_)) buffer_.push_back({origin_ms_ + t, id});
+    if (mine) fire(std::uint32_t(id - layout_.local().first), t);
     for (std::size_t k : outgoing_[layout_.population_of(id)]) deliver(projections_[k], id, t);
     if (t > origin_span_ms_) shift_origin(t);
     if (++events_since_tune_ == tune_interval) tune_queue();
@@ -249,21 +252,29 @@ void simulation::run_until(double t_end_ms, observer* obs, double progress_inter
     recording_ = obs != nullptr;
     auto wall = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
     std::uint64_t since_check = 0;
+    std::uint64_t checks = 0;
     for (;;) {
-        const auto [t, i] = next_local_spike();
-        if (origin_ms_ + t >= t_end_ms) break;
-        apply_spike(layout_.local().first + i, t);
+        const auto [t_local, i] = next_local_spike();
+        spike_candidate next{t_local, std::isfinite(t_local) ? layout_.local().first + i : spike_candidate::none};
+        if (agreement_) next = agreement_->earliest(next);
+        if (!(origin_ms_ + next.time < t_end_ms)) break;
+        apply_spike(next.neuron, next.time);
+        // Every rank applies every spike, so these counts are the same on all ranks.
         if (++since_check == 4096) {
             since_check = 0;
             if (obs) {
-                if (buffer_.size() >= (1u << 16)) {
+                // Distributed: hand over at fixed points of the global event sequence, so that
+                // collective output happens on all ranks together; alone: when the buffer is full.
+                const bool hand_over = agreement_ ? ++checks % 64 == 0 : buffer_.size() >= (1u << 16);
+                if (hand_over) {
                     obs->on_spikes(buffer_);
                     buffer_.clear();
+                    if (agreement_) obs->on_collective_point();
                 }
                 const auto now = clock::now();
                 if (std::chrono::duration<double>(now - last_report).count() >= progress_interval_s) {
                     last_report = now;
-                    obs->on_progress({time_ms(), t_end_ms, stats_.spikes, wall_before + wall()});
+                    obs->on_progress({time_ms(), t_end_ms, stats_.network_spikes, wall_before + wall()});
                 }
             }
         }
@@ -271,7 +282,7 @@ void simulation::run_until(double t_end_ms, observer* obs, double progress_inter
     stats_.wall_s = wall_before + wall();
     if (obs) {
         obs->on_spikes(buffer_);
-        obs->on_progress({t_end_ms, t_end_ms, stats_.spikes, stats_.wall_s});
+        obs->on_progress({t_end_ms, t_end_ms, stats_.network_spikes, stats_.wall_s});
     }
     buffer_.clear();
 }

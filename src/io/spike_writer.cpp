@@ -110,7 +110,7 @@ spike_writer::spike_writer(h5::file& file, const network::network_spec& spec, co
     populations_.resize(spec.populations.size());
     if (!write_spikes_) return;
     // Every rank writes its parts in rank order, so only one rank keeps the global time order.
-    const bool by_time = n_ranks_ == 1;
+    const bool by_time = n_ranks_ == 1 || opt_.one_writer_in_time_order;
     spikes_group_ = file.create_group("spikes");
     spikes_group_.set_attribute("sorting", by_time ? "by_time" : "none");
     for (std::size_t p = 0; p < populations_.size(); ++p) {

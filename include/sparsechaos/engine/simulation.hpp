@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sparsechaos/engine/event_queue.hpp"
+#include "sparsechaos/engine/spike_agreement.hpp"
 #include "sparsechaos/models/model.hpp"
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/network/layout.hpp"
@@ -41,10 +42,13 @@ public:
     virtual ~observer() = default;
     virtual void on_spikes(const std::vector<spike>& batch) = 0;
     virtual void on_progress(const progress&) {}
+    // Called at the same point of the event sequence on every rank (a place for collective I/O).
+    virtual void on_collective_point() {}
 };
 
 struct run_statistics {
     std::uint64_t spikes = 0;          // network spikes fired on this rank
+    std::uint64_t network_spikes = 0;  // spikes of all ranks (every rank applies every spike)
     std::uint64_t stale_pops = 0;      // lazy re-keys (at the heap top or when a bucket opens)
     std::uint64_t kicks = 0;           // synaptic events delivered on this rank
     std::uint64_t origin_shifts = 0;
@@ -77,6 +81,14 @@ using any_population_neurons = neurons_of<models::model>::type;
 class simulation {
 public:
     simulation(const network::network_spec& spec, int rank = 0, int n_ranks = 1);
+
+    // Zero-delay distributed run: agree on every spike through `agreement` (not owned). With
+    // `record_all` this rank hands every network spike to the observer, not only its own: every
+    // rank knows the global spike sequence, so one rank can write it in global order.
+    void distribute(spike_agreement* agreement, bool record_all) {
+        agreement_ = agreement;
+        record_all_ = record_all;
+    }
 
     // Simulate all spikes with time < t_end_ms (absolute). May be called repeatedly.
     void run_until(double t_end_ms, observer* obs = nullptr, double progress_interval_s = 1.0);
@@ -137,6 +149,8 @@ private:
     run_statistics stats_;
     std::vector<spike> buffer_;  // spikes not yet handed to the observer
     bool recording_ = false;
+    spike_agreement* agreement_ = nullptr;
+    bool record_all_ = false;
 };
 
 }  // namespace sparsechaos::engine

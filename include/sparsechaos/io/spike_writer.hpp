@@ -80,6 +80,9 @@ public:
         std::size_t buffer_spikes = std::size_t(1) << 18;  // per rank, before an append (4 MiB)
         std::uint64_t chunk = std::uint64_t(1) << 14;       // elements per HDF5 chunk (128 KiB)
         double flush_interval_s = 10.0;  // file metadata pushed to disk at most this often
+        // Several ranks, but one of them writes the whole spike train in time order (zero-delay
+        // runs): the file is then sorted by time as a single-rank file is.
+        bool one_writer_in_time_order = false;
     };
 
     // Collective. Creates /spikes/<population> for every population of `spec` (unless

@@ -75,6 +75,8 @@ TEST(EventHeap, OrdersByTimeThenId) {
     EXPECT_EQ(h.top().id, 2u);
     h.decrease(0, 0.5);
     EXPECT_EQ(h.top().id, 0u);
-    h.update(0, 10.0);
+    h.pop();
     EXPECT_EQ(h.top().id, 2u);
+    h.push(0, 1.0);  // equal time, smaller id: first
+    EXPECT_EQ(h.top().id, 0u);
 }

@@ -67,20 +67,6 @@ public:
         heap_[s].time = time;
         sift_up(s);
     }
-    // Any change of time.
-    void update(std::uint32_t id, double time) {
-        const std::uint32_t s = slot_[id];
-        const entry old = heap_[s];
-        heap_[s].time = time;
-        if (less({time, id}, old))
-            sift_up(s);
-        else
-            sift_down(s);
-    }
-    // Every key moved by the same amount (time origin shift); order is unchanged.
-    void shift_all(double dt) {
-        for (auto& e : heap_) e.time -= dt;
-    }
     std::size_t memory_bytes() const {
         return heap_.capacity() * sizeof(entry) + slot_.capacity() * sizeof(std::uint32_t);
     }

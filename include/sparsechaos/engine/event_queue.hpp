@@ -94,8 +94,6 @@ public:
 
     // Re-keys made while opening buckets.
     std::uint64_t rekeys() const { return rekeys_; }
-    std::size_t near_size() const { return near_.size(); }
-    double bucket_width() const { return 1.0 / inv_width_; }
     // Per-neuron data of the owner that is read when a neuron reaches the top (engine states).
     void prefetch_with(const double* data) { prefetch_ = data; }
     std::size_t memory_bytes() const {

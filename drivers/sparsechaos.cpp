@@ -7,6 +7,7 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -167,10 +168,24 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
     meta.config_text = spec.config_text;
     meta.command_line = invocation;
     meta.t_end_ms = spec.simulation.t_end_ms;
-    meta.build_wall_s = build_s;
-    meta.run_wall_s = stats.wall_s;
+    // Collective attribute writes need the same value on every rank: rank 0's.
+    double walls[2] = {build_s, stats.wall_s};
+    MPI_Bcast(walls, 2, MPI_DOUBLE, 0, mpi.comm);
+    meta.build_wall_s = walls[0];
+    meta.run_wall_s = walls[1];
     meta.neurons = sim.layout().total();
     meta.synapses = synapses;
+    // Every rank's phase times, gathered so that all ranks write the same /meta/timers.
+    const auto& ph = stats.phases;
+    const std::vector<std::pair<const char*, double>> phases = {
+        {"update", ph.update}, {"communicate", ph.communicate}, {"deliver", ph.deliver}, {"output", ph.output}};
+    for (const auto& [name, seconds] : phases) {
+        std::vector<double> all(std::size_t(mpi.size));
+        double mine = seconds;
+        MPI_Allgather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, mpi.comm);
+        meta.phase_names.push_back(name);
+        meta.phase_seconds.push_back(std::move(all));
+    }
     const auto totals = writer.finish(meta);
     out.commit();
     const double write_s = seconds_since(t0);
@@ -215,6 +230,13 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
         std::printf("  create output    %.3f s\n", create_s);
         std::printf("  build network    %.3f s\n", build_s);
         std::printf("  run              %.3f s (spike output included)\n", stats.wall_s);
+        for (std::size_t k = 0; k < meta.phase_names.size(); ++k) {
+            const auto& v = meta.phase_seconds[k];
+            double sum = 0.0, max = 0.0;
+            for (double x : v) sum += x, max = std::max(max, x);
+            std::printf("    %-13s  %.3f s mean over ranks, %.3f s max\n", meta.phase_names[k].c_str(),
+                        sum / double(v.size()), max);
+        }
         std::printf("  finish output    %.3f s (rates, metadata, close, rename)\n", write_s);
         std::printf("memory (this rank)\n");
         std::printf("  neurons          %.2f MiB (%.1f B per neuron)\n", mib(memory.neuron_bytes),

@@ -249,16 +249,29 @@ void simulation::run_until(double t_end_ms, observer* obs, double progress_inter
     const auto start = clock::now();
     auto last_report = start;
     const double wall_before = stats_.wall_s;
+    const double output_before = stats_.phases.output;
     recording_ = obs != nullptr;
     auto wall = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
     std::uint64_t since_check = 0;
     std::uint64_t checks = 0;
-    for (;;) {
+    constexpr std::uint64_t sample_every = 16;
+    phase_times sampled;  // update, communicate, deliver of every 16th event
+    auto since = [](clock::time_point t0) { return std::chrono::duration<double>(clock::now() - t0).count(); };
+    for (std::uint64_t event = 0;; ++event) {
+        const bool timed = event % sample_every == 0;
+        clock::time_point t0;
+        if (timed) t0 = clock::now();
         const auto [t_local, i] = next_local_spike();
         spike_candidate next{t_local, std::isfinite(t_local) ? layout_.local().first + i : spike_candidate::none};
-        if (agreement_) next = agreement_->earliest(next);
+        clock::time_point t1;
+        if (timed) t1 = clock::now(), sampled.update += std::chrono::duration<double>(t1 - t0).count();
+        if (agreement_) {
+            next = agreement_->earliest(next);
+            if (timed) sampled.communicate += since(t1), t1 = clock::now();
+        }
         if (!(origin_ms_ + next.time < t_end_ms)) break;
         apply_spike(next.neuron, next.time);
+        if (timed) sampled.deliver += since(t1);
         // Every rank applies every spike, so these counts are the same on all ranks.
         if (++since_check == 4096) {
             since_check = 0;
@@ -267,9 +280,11 @@ void simulation::run_until(double t_end_ms, observer* obs, double progress_inter
                 // collective output happens on all ranks together; alone: when the buffer is full.
                 const bool hand_over = agreement_ ? ++checks % 64 == 0 : buffer_.size() >= (1u << 16);
                 if (hand_over) {
+                    const auto t_out = clock::now();
                     obs->on_spikes(buffer_);
                     buffer_.clear();
                     if (agreement_) obs->on_collective_point();
+                    stats_.phases.output += since(t_out);
                 }
                 const auto now = clock::now();
                 if (std::chrono::duration<double>(now - last_report).count() >= progress_interval_s) {
@@ -279,9 +294,23 @@ void simulation::run_until(double t_end_ms, observer* obs, double progress_inter
             }
         }
     }
-    stats_.wall_s = wall_before + wall();
     if (obs) {
+        const auto t_out = clock::now();
         obs->on_spikes(buffer_);
+        stats_.phases.output += since(t_out);
+    }
+    const double run_s = wall();
+    stats_.wall_s = wall_before + run_s;
+    // Timed events are slower by the clock reads, so the samples give only the shares of the
+    // event loop's time (run time less output, both measured exactly), not its size.
+    const double loop_s = run_s - (stats_.phases.output - output_before);
+    const double sampled_s = sampled.update + sampled.communicate + sampled.deliver;
+    if (sampled_s > 0.0 && loop_s > 0.0) {
+        stats_.phases.update += loop_s * sampled.update / sampled_s;
+        stats_.phases.communicate += loop_s * sampled.communicate / sampled_s;
+        stats_.phases.deliver += loop_s * sampled.deliver / sampled_s;
+    }
+    if (obs) {
         obs->on_progress({t_end_ms, t_end_ms, stats_.network_spikes, stats_.wall_s});
     }
     buffer_.clear();

@@ -215,6 +215,16 @@ spike_totals spike_writer::finish(const run_metadata& meta) {
     m.set_attribute("simulated_time_ms", meta.t_end_ms);
     m.set_attribute("build_wall_s", meta.build_wall_s);
     m.set_attribute("run_wall_s", meta.run_wall_s);
+    if (!meta.phase_names.empty()) {
+        h5::group timers = m.create_group("timers");
+        for (std::size_t k = 0; k < meta.phase_names.size(); ++k) {
+            h5::dataset d = timers.write(meta.phase_names[k], meta.phase_seconds[k]);
+            d.set_attribute("units", "s");
+            d.close();
+        }
+        timers.set_attribute("layout", "one dataset per phase, one value per rank");
+        timers.close();
+    }
     m.close();
 
     // Close what the writer opened, so that the file can close.

@@ -46,6 +46,16 @@ public:
     virtual void on_collective_point() {}
 };
 
+// Where the run's wall time goes, per phase (s). Output is timed exactly; the event loop's time
+// is split between the other phases in the proportions measured on every 16th event, which keeps
+// clock reads off most events.
+struct phase_times {
+    double update = 0.0;       // finding the next local spike (queue, lazy re-keys)
+    double communicate = 0.0;  // agreeing on the next spike with the other ranks
+    double deliver = 0.0;      // resetting the spiking neuron and kicking targets
+    double output = 0.0;       // handing spikes to the observer (writing the output file)
+};
+
 struct run_statistics {
     std::uint64_t spikes = 0;          // network spikes fired on this rank
     std::uint64_t network_spikes = 0;  // spikes of all ranks (every rank applies every spike)
@@ -54,6 +64,7 @@ struct run_statistics {
     std::uint64_t origin_shifts = 0;
     std::uint64_t queue_retunes = 0;   // bucket width changed and the queue rebuilt
     double wall_s = 0.0;               // inside run_until
+    phase_times phases;
     std::vector<std::uint64_t> population_spikes;
 };
 

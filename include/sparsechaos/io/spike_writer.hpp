@@ -64,6 +64,9 @@ struct run_metadata {
     double t_end_ms = 0.0;  // simulated time: spikes lie in [0, t_end_ms)
     double build_wall_s = 0.0, run_wall_s = 0.0;
     std::uint64_t neurons = 0, synapses = 0;
+    // Per-phase wall times of every rank: phase_seconds[k][r] is phase k on rank r (s).
+    std::vector<std::string> phase_names{};
+    std::vector<std::vector<double>> phase_seconds{};
 };
 
 // Totals of a finished output (identical on every rank).

@@ -9,7 +9,7 @@
 namespace sparsechaos::engine {
 
 simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
-    : spec_(&spec), layout_(spec, rank, n_ranks) {
+    : layout_(spec, rank, n_ranks) {
     if (layout_.local().size > std::numeric_limits<std::uint32_t>::max())
         throw std::invalid_argument("more than 2^32 - 1 neurons on one rank: use more ranks");
     projections_ = network::resolve_projections(spec, layout_);
@@ -61,7 +61,7 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
     }
     // Until the event rate is known, guess 1 Hz per neuron (the width affects speed, never results).
     bucket_width_ms_ = events_per_bucket * 1e3 / double(std::max<std::uint64_t>(layout_.total(), 1));
-    rebuild_heap();
+    rebuild_queue();
 }
 
 std::size_t simulation::local_population(std::uint32_t local) const {
@@ -88,7 +88,7 @@ double simulation::omega(std::uint32_t i) const {
     return std::visit([&](const auto& pn) { return pn.at(i - local_ranges_[p].first).omega; }, neurons_[p]);
 }
 
-void simulation::rebuild_heap() {
+void simulation::rebuild_queue() {
     // A neuron kicked across threshold has a spike time before now: it fires now.
     std::vector<double> times(state_.size());
     for (std::uint32_t i = 0; i < times.size(); ++i) times[i] = std::max(spike_time(i), now_);
@@ -106,16 +106,13 @@ void simulation::tune_queue() {
     if (best > 0.0 && (best > 2.0 * bucket_width_ms_ || best < 0.5 * bucket_width_ms_)) {
         bucket_width_ms_ = best;
         ++stats_.queue_retunes;
-        rebuild_heap();
+        rebuild_queue();
     }
 }
 
 std::pair<double, std::uint32_t> simulation::next_local_spike() {
-    // Called for every neuron of a bucket that opens: some of them fire within a few events,
-    // so their row bounds are fetched now, while the queue is busy with the others.
-    auto exact_time = [this](std::uint32_t i) {
-        return spike_time(i);
-    };
+    // The queue re-keys stale neurons with this when their bucket opens.
+    auto exact_time = [this](std::uint32_t i) { return spike_time(i); };
     while (queue_.ready(exact_time)) {
         const auto top = queue_.top();
         const double t = spike_time(top.id);
@@ -241,7 +238,7 @@ void simulation::shift_origin(double dt) {
     origin_ms_ += dt;
     now_ = 0.0;
     ++stats_.origin_shifts;
-    rebuild_heap();
+    rebuild_queue();
 }
 
 void simulation::run_until(double t_end_ms, observer* obs, double progress_interval_s) {

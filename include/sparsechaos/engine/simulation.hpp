@@ -91,6 +91,7 @@ using any_population_neurons = neurons_of<models::model>::type;
 
 class simulation {
 public:
+    // This rank's part of the network `spec` (which must outlive the simulation).
     simulation(const network::network_spec& spec, int rank = 0, int n_ranks = 1);
 
     // Zero-delay distributed run: agree on every spike through `agreement` (not owned). With
@@ -133,12 +134,11 @@ private:
     void fire(std::uint32_t local, double t);
     void deliver(const network::resolved_projection& proj, std::uint64_t pre, double t);
     void shift_origin(double dt);
-    void rebuild_heap();
+    void rebuild_queue();
     void tune_queue();
     static constexpr double events_per_bucket = 2.0;
     static constexpr std::uint64_t tune_interval = 1 << 16;
 
-    const network::network_spec* spec_;
     network::layout layout_;
     std::vector<network::resolved_projection> projections_;
     std::vector<network::projection_targets> targets_;   // per projection, this rank's synapses

@@ -10,25 +10,45 @@ namespace {
 
 std::string where(const resolved_projection& p) { return "projection[" + std::to_string(p.index) + "]"; }
 
-// Draws `count` ids from `from` (optionally never `exclude`, optionally all distinct), sorted.
+// Draws `count` ids from `from` (never `self` if skip_self; all distinct if `distinct`), in
+// draw order. Distinct draws reject repeats against a small open-addressing set: O(count), where
+// sorting every list to find its duplicates dominated the construction of large networks.
 void draw_ids(random_stream& rng, id_range from, std::uint64_t count, bool skip_self, std::uint64_t self,
               bool distinct, std::vector<std::uint64_t>& out) {
     const std::uint64_t n = from.size - (skip_self ? 1 : 0);
     out.clear();
-    auto draw_one = [&] {
+    auto draw = [&] {
         std::uint64_t x = from.first + rng.below(n);
         if (skip_self && x >= self) ++x;
-        out.push_back(x);
+        return x;
     };
-    for (std::uint64_t k = 0; k < count; ++k) draw_one();
-    std::sort(out.begin(), out.end());
-    if (!distinct) return;
-    // Deterministic top-up: drop duplicates, draw the missing ones, repeat.
-    for (;;) {
-        out.erase(std::unique(out.begin(), out.end()), out.end());
-        if (out.size() == count) return;
-        for (std::uint64_t k = out.size(); k < count; ++k) draw_one();
-        std::sort(out.begin(), out.end());
+    if (!distinct) {
+        for (std::uint64_t k = 0; k < count; ++k) out.push_back(draw());
+        return;
+    }
+    // Dense draws (more than half of all ids) would reject too often: take a prefix of a
+    // Fisher-Yates shuffle of the eligible ids instead.
+    if (2 * count > n) {
+        std::vector<std::uint64_t> all;
+        for (std::uint64_t x = from.first; x < from.end(); ++x)
+            if (!(skip_self && x == self)) all.push_back(x);
+        for (std::uint64_t k = 0; k < count; ++k) std::swap(all[k], all[k + rng.below(all.size() - k)]);
+        out.assign(all.begin(), all.begin() + std::ptrdiff_t(count));
+        return;
+    }
+    constexpr std::uint64_t empty = ~std::uint64_t(0);
+    thread_local std::vector<std::uint64_t> table;
+    std::size_t size = 16;
+    while (size < 4 * count) size *= 2;
+    table.assign(size, empty);
+    const std::size_t mask = size - 1;
+    while (out.size() < count) {
+        const std::uint64_t x = draw();
+        std::size_t h = std::size_t((x * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+        while (table[h] != empty && table[h] != x) h = (h + 1) & mask;
+        if (table[h] == x) continue;  // a repeat: draw again
+        table[h] = x;
+        out.push_back(x);
     }
 }
 
@@ -188,9 +208,10 @@ void projection_targets::draw_targets(std::uint64_t pre_id, std::vector<std::uin
     thread_local std::vector<std::uint64_t> ids;
     random_stream rng(seed_, stream_purpose::connectivity, std::uint32_t(proj_.index), pre_id);
     const bool skip_self = proj_.pre == proj_.post && !proj_.autapses;
-    if (proj_.rule == connection_rule::fixed_outdegree)
+    if (proj_.rule == connection_rule::fixed_outdegree) {
         draw_ids(rng, post_, std::uint64_t(proj_.degree), skip_self, pre_id, !proj_.multapses, ids);
-    else
+        std::sort(ids.begin(), ids.end());  // ascending targets: cache-friendly delivery, multapses adjacent
+    } else
         draw_bernoulli(rng, post_, proj_.probability, skip_self, pre_id, ids);
     out.clear();
     for (std::uint64_t id : ids)

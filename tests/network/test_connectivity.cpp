@@ -116,3 +116,27 @@ TEST(InitialState, SameOnAnyNumberOfRanks) {
         EXPECT_EQ(joined, whole.states()) << n_ranks << " ranks";
     }
 }
+
+TEST(Connectivity, DenseDegreesAreDistinctToo) {
+    // K above half of the eligible partners takes the shuffle path instead of rejection.
+    for (auto rule : {connection_rule::fixed_indegree, connection_rule::fixed_outdegree}) {
+        auto spec = sc::network::inhibitory_network(sc::models::lif{}, 30, 25);
+        spec.projections[0].rule = rule;
+        const auto all = synapses(spec, 1);
+        EXPECT_EQ(all, synapses(spec, 3)) << int(rule);
+        ASSERT_EQ(all.size(), 30u * 25u);
+        for (std::uint64_t a = 0; a < 30; ++a) {
+            std::set<std::uint64_t> partners;
+            std::size_t count = 0;
+            for (const auto& [j, i] : all) {
+                const bool mine = rule == connection_rule::fixed_indegree ? i == a : j == a;
+                if (!mine) continue;
+                ++count;
+                partners.insert(rule == connection_rule::fixed_indegree ? j : i);
+            }
+            ASSERT_EQ(count, 25u);
+            ASSERT_EQ(partners.size(), 25u) << "repeated partner of neuron " << a;
+            ASSERT_FALSE(partners.count(a)) << "autapse at neuron " << a;
+        }
+    }
+}

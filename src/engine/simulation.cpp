@@ -76,18 +76,6 @@ double simulation::spike_time(std::uint32_t i) const {
                       neurons_[p]);
 }
 
-double simulation::phase(std::uint32_t i) const {
-    const std::size_t p = local_population(i);
-    return std::visit(
-        [&](const auto& pn) { return pn.model.phase(pn.at(i - local_ranges_[p].first), state_[i], std::max(now_, 0.0)); },
-        neurons_[p]);
-}
-
-double simulation::omega(std::uint32_t i) const {
-    const std::size_t p = local_population(i);
-    return std::visit([&](const auto& pn) { return pn.at(i - local_ranges_[p].first).omega; }, neurons_[p]);
-}
-
 void simulation::rebuild_queue() {
     // A neuron kicked across threshold has a spike time before now: it fires now.
     std::vector<double> times(state_.size());

@@ -80,7 +80,7 @@ std::vector<resolved_projection> resolve_projections(const network_spec& spec, c
         const auto& ps = spec.projections[k];
         resolved_projection r;
         r.index = k;
-        const std::string name = "projection[" + std::to_string(k) + "]";
+        const std::string name = where(r);
         try {
             r.pre = lay.population_index(ps.pre);
         } catch (const std::invalid_argument&) {

@@ -20,13 +20,6 @@ id_range layout::block(std::uint64_t total, int rank, int n_ranks) {
     return {r * base + std::min(r, extra), base + (r < extra ? 1 : 0)};
 }
 
-int layout::owner(std::uint64_t id) const {
-    const std::uint64_t base = total_ / n_ranks_, extra = total_ % n_ranks_;
-    const std::uint64_t big = extra * (base + 1);  // ids held by the ranks with one extra neuron
-    if (id < big) return static_cast<int>(id / (base + 1));
-    return static_cast<int>(extra + (id - big) / base);
-}
-
 std::size_t layout::population_of(std::uint64_t id) const {
     auto it = std::upper_bound(populations_.begin(), populations_.end(), id,
                                [](std::uint64_t v, const id_range& r) { return v < r.first + r.size; });

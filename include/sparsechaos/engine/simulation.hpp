@@ -124,9 +124,6 @@ public:
     memory_report memory() const;
     // Engine states of the local neurons (model encodings of their next spike times).
     const std::vector<double>& states() const { return state_; }
-    // Phase of a local neuron at the current time.
-    double phase(std::uint32_t local) const;
-    double omega(std::uint32_t local) const;
 
 private:
     std::size_t local_population(std::uint32_t local) const;

@@ -63,10 +63,6 @@ public:
             for (std::uint32_t i : scratch) f(i);
         }
     }
-    // Start loading the row bounds of a neuron that may fire soon (stored connectivity).
-    void prefetch_row(std::uint64_t pre_id) const {
-        if (stored_ && pre_.contains(pre_id)) __builtin_prefetch(offsets_.data() + (pre_id - pre_.first));
-    }
     // Number of synapses stored on this rank (0 for procedural).
     std::uint64_t stored_synapses() const { return targets_.size(); }
     std::uint64_t memory_bytes() const {

@@ -31,7 +31,6 @@ public:
     int rank() const { return rank_; }
     int n_ranks() const { return n_ranks_; }
     static id_range block(std::uint64_t total, int rank, int n_ranks);
-    int owner(std::uint64_t global_id) const;
 
 private:
     const network_spec* spec_;

@@ -146,15 +146,20 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
     sc::engine::simulation sim(spec, mpi.rank, mpi.size);
     const double build_s = seconds_since(t0);
 
-    // Zero delay on several ranks: all ranks agree on every spike; rank 0, which then knows the
-    // whole spike train in global order, writes it.
+    // Several ranks: zero-delay runs agree on every spike, runs with delays swap each window's
+    // spikes. Either way every rank learns the global spike sequence and writes its own
+    // neurons' spikes at their places in it.
     std::unique_ptr<sc::engine::mpi_spike_agreement> agreement;
+    std::unique_ptr<sc::engine::mpi_spike_exchange> exchange;
     if (mpi.size > 1) {
-        agreement = std::make_unique<sc::engine::mpi_spike_agreement>(mpi.comm);
-        sim.distribute(agreement.get(), mpi.root());
+        if (sim.minimum_delay_ms() > 0.0)
+            exchange = std::make_unique<sc::engine::mpi_spike_exchange>(mpi.comm);
+        else
+            agreement = std::make_unique<sc::engine::mpi_spike_agreement>(mpi.comm);
+        sim.distribute(agreement.get(), exchange.get());
     }
     sc::io::spike_writer::options writer_options;
-    writer_options.one_writer_in_time_order = agreement != nullptr;
+    writer_options.global_order = mpi.size > 1;
     sc::io::spike_writer writer(out.file(), spec, sim.layout(), writer_options);
     run_observer observer(writer, !opt.quiet && mpi.root());
     sim.run_until(spec.simulation.t_end_ms, &observer, observer.report_interval());
@@ -220,7 +225,17 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
             std::printf("  stale heap pops  %.3f per spike%s\n", double(stats.stale_pops) / double(totals.spikes),
                         mpi.size > 1 ? " (rank 0)" : "");
         }
-        if (mpi.size > 1) std::printf("  ranks            %d (zero delay: one agreement per spike)\n", mpi.size);
+        if (sim.minimum_delay_ms() > 0.0)
+            std::printf("  mode             delays >= %g ms: exchange windows of %g ms\n", sim.minimum_delay_ms(),
+                        sim.window_ms());
+        else
+            std::printf("  mode             zero delay: exact global event order\n");
+        if (stats.inputs > 0)
+            std::printf("  Poisson inputs   %llu (rank 0)\n", static_cast<unsigned long long>(stats.inputs));
+        if (mpi.size > 1)
+            std::printf("  ranks            %d (%llu %s on rank 0)\n", mpi.size,
+                        static_cast<unsigned long long>(stats.rounds),
+                        sim.minimum_delay_ms() > 0.0 ? "window exchanges" : "agreements");
         std::printf("  output           %s\n", out.target().c_str());
     }
     if (opt.timers) {

@@ -59,6 +59,9 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
             },
             spec.populations[p].model));
     }
+    min_delay_ms_ = network::minimum_delay_ms(projections_);
+    inputs_ = poisson_input(spec, layout_, local_ranges_);
+    for (const auto& pop : spec.populations) any_inputs_ = any_inputs_ || pop.poisson.has_value();
     // Until the event rate is known, guess 1 Hz per neuron (the width affects speed, never results).
     bucket_width_ms_ = events_per_bucket * 1e3 / double(std::max<std::uint64_t>(layout_.total(), 1));
     rebuild_queue();
@@ -206,8 +209,8 @@ void simulation::apply_spike(std::uint64_t id, double t) {
     now_ = t;
     ++stats_.network_spikes;
     const bool mine = layout_.local().contains(id);
-    // Alone, every spike is ours; distributed, the one recording rank takes all of them.
-    if (recording_ && (!agreement_ || record_all_)) buffer_.push_back({origin_ms_ + t, id});
+    // Every rank knows every spike: each hands all of them to its observer, in global order.
+    if (recording_) buffer_.push_back({origin_ms_ + t, id});
     if (mine) fire(std::uint32_t(id - layout_.local().first), t);
     for (std::size_t k : outgoing_[layout_.population_of(id)]) deliver(projections_[k], id, t);
     if (t > origin_span_ms_) shift_origin(t);
@@ -223,87 +226,76 @@ void simulation::shift_origin(double dt) {
             },
             neurons_[p]);
     }
+    inputs_.shift_origin(dt);
+    transit_.shift_origin(dt);
     origin_ms_ += dt;
-    now_ = 0.0;
+    now_ -= dt;
     ++stats_.origin_shifts;
     rebuild_queue();
 }
 
-void simulation::run_until(double t_end_ms, observer* obs, double progress_interval_s) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    auto last_report = start;
-    const double wall_before = stats_.wall_s;
-    const double output_before = stats_.phases.output;
-    recording_ = obs != nullptr;
-    auto wall = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
-    std::uint64_t since_check = 0;
-    std::uint64_t checks = 0;
-    constexpr std::uint64_t sample_every = 16;
-    phase_times sampled;  // update, communicate, deliver of every 16th event
-    auto since = [](clock::time_point t0) { return std::chrono::duration<double>(clock::now() - t0).count(); };
-    for (std::uint64_t event = 0;; ++event) {
-        const bool timed = event % sample_every == 0;
-        clock::time_point t0;
-        if (timed) t0 = clock::now();
-        const auto [t_local, i] = next_local_spike();
-        spike_candidate next{t_local, std::isfinite(t_local) ? layout_.local().first + i : spike_candidate::none};
-        clock::time_point t1;
-        if (timed) t1 = clock::now(), sampled.update += std::chrono::duration<double>(t1 - t0).count();
-        if (agreement_) {
-            next = agreement_->earliest(next);
-            if (timed) sampled.communicate += since(t1), t1 = clock::now();
-        }
-        if (!(origin_ms_ + next.time < t_end_ms)) break;
-        apply_spike(next.neuron, next.time);
-        if (timed) sampled.deliver += since(t1);
-        // Every rank applies every spike, so these counts are the same on all ranks.
-        if (++since_check == 4096) {
-            since_check = 0;
-            if (obs) {
-                // Distributed: hand over at fixed points of the global event sequence, so that
-                // collective output happens on all ranks together; alone: when the buffer is full.
-                const bool hand_over = agreement_ ? ++checks % 64 == 0 : buffer_.size() >= (1u << 16);
-                if (hand_over) {
-                    const auto t_out = clock::now();
-                    obs->on_spikes(buffer_);
-                    buffer_.clear();
-                    if (agreement_) obs->on_collective_point();
-                    stats_.phases.output += since(t_out);
-                }
-                const auto now = clock::now();
-                if (std::chrono::duration<double>(now - last_report).count() >= progress_interval_s) {
-                    last_report = now;
-                    obs->on_progress({time_ms(), t_end_ms, stats_.network_spikes, wall_before + wall()});
-                }
+void simulation::kick_one(std::size_t p, std::uint32_t i, double j, double t) {
+    std::visit(
+        [&](const auto& pn) {
+            const auto& n = pn.at(i - local_ranges_[p].first);
+            state_[i] = pn.model.kick(n, state_[i], j, pn.model.make_context(t));
+            if (j > 0.0) {  // may advance the spike (see deliver)
+                const double ts = std::max(pn.model.spike_time(n, state_[i]), t);
+                if (ts < queue_.time_of(i)) queue_.decrease(i, ts);
             }
-        }
+        },
+        neurons_[p]);
+}
+
+void simulation::apply_input() {
+    const double t = inputs_.next_time();
+    const std::uint32_t i = inputs_.next_neuron();
+    now_ = t;
+    kick_one(local_population(i), i, inputs_.next_weight(), t);
+    inputs_.advance();
+    ++stats_.inputs;
+}
+
+void simulation::schedule_arrivals(const spike_candidate& s, double window_end) {
+    for (std::size_t k : outgoing_[layout_.population_of(s.neuron)]) {
+        const auto& proj = projections_[k];
+        if (local_ranges_[proj.post].size == 0 || !targets_[k].may_have_targets(s.neuron)) continue;
+        const double delay = proj.synapse_delays() ? double(targets_[k].row_with_delays(s.neuron).delays_ms[0])
+                                                   : proj.delay_ms;
+        const double arrival = s.time + delay;
+        if (!(arrival >= window_end))  // the window is over: an earlier arrival would be lost
+            throw std::logic_error("spike arrival inside the window of its spike (delay below the window length)");
+        transit_.push({arrival, s.time, s.neuron, std::uint32_t(k), 0});
     }
-    if (obs) {
-        const auto t_out = clock::now();
-        obs->on_spikes(buffer_);
-        stats_.phases.output += since(t_out);
+}
+
+void simulation::apply_arrival() {
+    in_transit e = transit_.top();
+    transit_.pop();
+    const auto& proj = projections_[e.projection];
+    now_ = e.arrival;
+    if (!proj.synapse_delays()) {
+        deliver(proj, e.source, e.arrival);
+        return;
     }
-    const double run_s = wall();
-    stats_.wall_s = wall_before + run_s;
-    // Timed events are slower by the clock reads, so the samples give only the shares of the
-    // event loop's time (run time less output, both measured exactly), not its size.
-    const double loop_s = run_s - (stats_.phases.output - output_before);
-    const double sampled_s = sampled.update + sampled.communicate + sampled.deliver;
-    if (sampled_s > 0.0 && loop_s > 0.0) {
-        stats_.phases.update += loop_s * sampled.update / sampled_s;
-        stats_.phases.communicate += loop_s * sampled.communicate / sampled_s;
-        stats_.phases.deliver += loop_s * sampled.deliver / sampled_s;
+    // Kick every synapse of the row that arrives now, then wait for the next one.
+    const auto row = targets_[e.projection].row_with_delays(e.source);
+    std::uint32_t c = e.cursor;
+    do {
+        kick_one(proj.post, row.targets[c], proj.weight, e.arrival);
+        ++stats_.kicks;
+        ++c;
+    } while (c < row.size && e.emitted + double(row.delays_ms[c]) == e.arrival);
+    if (c < row.size) {
+        e.cursor = c;
+        e.arrival = e.emitted + double(row.delays_ms[c]);
+        transit_.push(e);
     }
-    if (obs) {
-        obs->on_progress({t_end_ms, t_end_ms, stats_.network_spikes, stats_.wall_s});
-    }
-    buffer_.clear();
 }
 
 memory_report simulation::memory() const {
     memory_report m;
-    m.neuron_bytes = state_.capacity() * sizeof(double) + queue_.memory_bytes();
+    m.neuron_bytes = state_.capacity() * sizeof(double) + queue_.memory_bytes() + inputs_.memory_bytes();
     for (const auto& pn : neurons_)
         std::visit([&](const auto& x) { m.neuron_bytes += x.neurons.capacity() * sizeof(x.neurons[0]); }, pn);
     for (const auto& t : targets_) {

@@ -56,13 +56,15 @@ const key_schema& root_schema() {
             make_table(kind::table_array, {"name", "size", "model", "tau_m_ms"});
         for (const auto& k : model_specific_keys()) population.keys.emplace(k, key_schema{});
         population.keys.emplace("drive", make_table(kind::table, {"value", "balanced_rate_hz", "jitter"}));
+        population.keys.emplace("poisson", make_table(kind::table, {"rate_hz", "weight"}));
         key_schema r = make_table(kind::table, {});
         r.keys.emplace("simulation", make_table(kind::table, {"duration_ms", "seed", "connectivity"}));
         r.keys.emplace("output", make_table(kind::table, {"spikes"}));
         r.keys.emplace("population", std::move(population));
         r.keys.emplace("projection",
                        make_table(kind::table_array, {"pre", "post", "rule", "indegree", "outdegree", "probability",
-                                                      "j0", "weight", "autapses", "multapses"}));
+                                                      "j0", "weight", "autapses", "multapses", "delay_ms",
+                                                      "delay_max_ms"}));
         return r;
     }();
     return root;
@@ -471,6 +473,16 @@ network::population_spec read_population(const toml::table& t, const std::string
     p.size = std::uint64_t(size);
     p.model = read_model(t, path, r);
     p.drive = read_drive(t, path, r);
+    if (const toml::table* in = r.table(t, path, "poisson")) {
+        const std::string in_path = join_key(path, "poisson");
+        r.check_keys(*in, in_path, schema_of("population").keys.find("poisson")->second);
+        network::poisson_spec ps;
+        ps.rate_hz = r.required(r.number(*in, in_path, "rate_hz"), *in, in_path, "rate_hz");
+        r.require(ps.rate_hz > 0, *in, in_path, "rate_hz", "> 0");
+        ps.weight = r.required(r.number(*in, in_path, "weight"), *in, in_path, "weight");
+        r.require(ps.weight != 0, *in, in_path, "weight", "!= 0 (> 0 excitatory, < 0 inhibitory)");
+        p.poisson = ps;
+    }
     return p;
 }
 
@@ -512,6 +524,17 @@ network::projection_spec read_projection(const toml::table& t, const std::string
                               : "missing the coupling: give 'j0' (J = j0/sqrt(K)) or 'weight' (J)");
     p.autapses = r.boolean(t, path, "autapses").value_or(false);
     p.multapses = r.boolean(t, path, "multapses").value_or(false);
+    if (auto d = r.number(t, path, "delay_ms")) {
+        r.require(*d >= 0, t, path, "delay_ms", ">= 0");
+        p.delay_ms = p.delay_max_ms = *d;
+    }
+    if (auto d = r.number(t, path, "delay_max_ms")) {
+        if (!t.contains("delay_ms"))
+            r.fail(join_key(path, "delay_max_ms"), t.get("delay_max_ms"),
+                   "needs 'delay_ms' (delays are uniform in [delay_ms, delay_max_ms])");
+        r.require(*d >= p.delay_ms, t, path, "delay_max_ms", ">= delay_ms");
+        p.delay_max_ms = *d;
+    }
     return p;
 }
 
@@ -566,6 +589,18 @@ network::network_spec read_spec(const toml::table& root, const reader& r) {
     const auto projs = table_array(root, "projection", r);
     for (std::size_t i = 0; i < projs.size(); ++i)
         spec.projections.push_back(read_projection(*projs[i], indexed("projection", i), spec.populations, r));
+    // A run is either zero-delay (exact global event order) or delayed (windows of the minimum
+    // delay); one projection without delay would make every window zero long.
+    for (std::size_t i = 1; i < spec.projections.size(); ++i) {
+        const bool delayed = spec.projections[i].delay_ms > 0, first_delayed = spec.projections[0].delay_ms > 0;
+        if (delayed != first_delayed) {
+            const std::string path = indexed("projection", i);
+            r.fail(join_key(path, "delay_ms"), projs[i]->get("delay_ms") ? projs[i]->get("delay_ms") : projs[i],
+                   std::string(delayed ? "> 0" : "0 (or missing)") + " while projection[0].delay_ms is " +
+                       (first_delayed ? "> 0" : "0 (or missing)") +
+                       ": give every projection a delay > 0, or none (zero-delay mode)");
+        }
+    }
     return spec;
 }
 

@@ -109,8 +109,8 @@ spike_writer::spike_writer(h5::file& file, const network::network_spec& spec, co
       last_flush_(std::chrono::steady_clock::now()) {
     populations_.resize(spec.populations.size());
     if (!write_spikes_) return;
-    // Every rank writes its parts in rank order, so only one rank keeps the global time order.
-    const bool by_time = n_ranks_ == 1 || opt_.one_writer_in_time_order;
+    // Parts appended in rank order lose the global time order; element-wise writes keep it.
+    const bool by_time = n_ranks_ == 1 || opt_.global_order;
     spikes_group_ = file.create_group("spikes");
     spikes_group_.set_attribute("sorting", by_time ? "by_time" : "none");
     for (std::size_t p = 0; p < populations_.size(); ++p) {
@@ -128,16 +128,22 @@ spike_writer::spike_writer(h5::file& file, const network::network_spec& spec, co
 
 void spike_writer::on_spikes(const std::vector<engine::spike>& batch) {
     std::size_t p = 0;  // populations are contiguous id ranges; consecutive spikes often share one
+    const network::id_range& local = layout_->local();
+    std::size_t kept = 0;
     for (const auto& s : batch) {
         if (!layout_->population(p).contains(s.neuron)) p = layout_->population_of(s.neuron);
-        ++local_counts_[p];
-        if (!write_spikes_) continue;
         auto& out = populations_[p];
+        const std::uint64_t position = out.written++;  // global order only
+        if (opt_.global_order && !local.contains(s.neuron)) continue;
+        ++local_counts_[p];
+        ++kept;
+        if (!write_spikes_) continue;
         out.times.push_back(s.time_ms);
         out.ids.push_back(s.neuron - layout_->population(p).first);
+        if (opt_.global_order) out.positions.push_back(position);
     }
-    local_total_ += batch.size();
-    if (write_spikes_) buffered_ += batch.size();
+    local_total_ += kept;
+    if (write_spikes_) buffered_ += kept;
     // Only a single rank may append on its own (appends are collective).
     if (n_ranks_ == 1 && buffered_ >= opt_.buffer_spikes) flush();
 }
@@ -145,8 +151,15 @@ void spike_writer::on_spikes(const std::vector<engine::spike>& batch) {
 void spike_writer::flush() {
     if (!write_spikes_) return;
     for (auto& out : populations_) {
-        out.timestamps.append(out.times);
-        out.node_ids.append(out.ids);
+        if (opt_.global_order) {
+            // Every rank has seen the same global spikes: the same new size everywhere.
+            out.timestamps.write_elements<double>(out.times, out.positions, out.written);
+            out.node_ids.write_elements<std::uint64_t>(out.ids, out.positions, out.written);
+            out.positions.clear();
+        } else {
+            out.timestamps.append(out.times);
+            out.node_ids.append(out.ids);
+        }
         out.times.clear();
         out.ids.clear();
     }

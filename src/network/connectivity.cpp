@@ -140,14 +140,31 @@ std::vector<resolved_projection> resolve_projections(const network_spec& spec, c
             r.weight = *ps.j0 / std::sqrt(r.mean_indegree);
         }
         if (!std::isfinite(r.weight)) throw std::invalid_argument(name + ".weight is not finite");
+        if (!(ps.delay_ms >= 0.0) || !(ps.delay_max_ms >= ps.delay_ms) || !std::isfinite(ps.delay_max_ms))
+            throw std::invalid_argument(name + ".delay_ms/delay_max_ms: need 0 <= delay_ms <= delay_max_ms < inf");
+        r.delay_ms = ps.delay_ms;
+        r.delay_max_ms = ps.delay_max_ms;
+        if ((r.delay_ms > 0.0) != (out.empty() ? r.delay_ms > 0.0 : out.front().delay_ms > 0.0))
+            throw std::invalid_argument(name + ".delay_ms: every projection needs a delay > 0, or none has one");
         out.push_back(r);
     }
-    if (spec.simulation.storage == connectivity_storage::procedural)
-        for (const auto& r : out)
+    if (spec.simulation.storage == connectivity_storage::procedural) {
+        for (const auto& r : out) {
             if (r.rule == connection_rule::fixed_indegree)
                 throw std::invalid_argument(where(r) + ".rule = 'fixed_indegree' cannot be generated procedurally: "
                                             "use 'fixed_outdegree' or 'pairwise_bernoulli', or simulation.connectivity = 'stored'");
+            if (r.synapse_delays())
+                throw std::invalid_argument(where(r) + ".delay_max_ms: per-synapse delays need stored connectivity "
+                                            "(simulation.connectivity = 'stored'), or one constant delay_ms");
+        }
+    }
     return out;
+}
+
+double minimum_delay_ms(const std::vector<resolved_projection>& projections) {
+    double d = projections.empty() ? 0.0 : projections.front().delay_ms;
+    for (const auto& p : projections) d = std::min(d, p.delay_ms);
+    return d;
 }
 
 std::vector<double> population_drives(const network_spec& spec, const std::vector<resolved_projection>& projections) {
@@ -170,6 +187,8 @@ std::vector<double> population_drives(const network_spec& spec, const std::vecto
                                             "source population '" + src.name + "' (set its drive.balanced_rate_hz)");
             recurrent += p.mean_indegree * p.weight * *src.drive.balanced_rate_hz;
         }
+        // External Poisson kicks count like one more source: rate times weight.
+        if (pop.poisson) recurrent += pop.poisson->rate_hz * pop.poisson->weight;
         drive[a] = -tau_s * recurrent;
         if (!(drive[a] > 0.0))
             throw std::invalid_argument("population '" + pop.name + "'.drive.balanced_rate_hz: the balance condition "
@@ -202,6 +221,30 @@ projection_targets::projection_targets(const network_spec& spec, const layout& l
         build_from_incoming();
     else
         build_from_outgoing();
+    if (proj.synapse_delays()) draw_delays_and_sort_rows();
+}
+
+void projection_targets::draw_delays_and_sort_rows() {
+    // The delay of synapse (pre, post) is draw number `post` of the stream of `pre`: the same on
+    // every rank. Rows are then sorted by (delay, target), the order in which a spike arrives.
+    delays_.resize(targets_.size());
+    const double lo = proj_.delay_ms, width = proj_.delay_max_ms - proj_.delay_ms;
+    std::vector<std::pair<float, std::uint32_t>> row;
+    for (std::uint64_t j = 0; j < pre_.size; ++j) {
+        random_stream rng(seed_, stream_purpose::synaptic_delay, std::uint32_t(proj_.index), pre_.first + j);
+        row.clear();
+        for (std::uint64_t k = offsets_[j]; k < offsets_[j + 1]; ++k) {
+            rng.seek(local_.first + targets_[k]);
+            float d = float(lo + width * rng.uniform());
+            if (double(d) < lo) d = std::nextafter(d, INFINITY);  // never below the minimum (windows rely on it)
+            row.push_back({d, targets_[k]});
+        }
+        std::sort(row.begin(), row.end());
+        for (std::uint64_t k = offsets_[j]; k < offsets_[j + 1]; ++k) {
+            delays_[k] = row[k - offsets_[j]].first;
+            targets_[k] = row[k - offsets_[j]].second;
+        }
+    }
 }
 
 void projection_targets::draw_targets(std::uint64_t pre_id, std::vector<std::uint32_t>& out) const {

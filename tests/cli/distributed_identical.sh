@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Zero-delay runs on 1, 2 and 3 ranks write bitwise identical spike trains (same ids, same float
-# bits of every time) and rates: for every model, for inhibitory and E/I networks (with LIF
-# threshold-crossing cascades), with homogeneous and jittered drives, stored and procedural.
+# Runs on 1, 2 and 3 ranks write bitwise identical spike trains (same ids, same float bits of
+# every time) and rates: zero delay for every model, for inhibitory and E/I networks (with LIF
+# threshold-crossing cascades), with homogeneous and jittered drives, stored and procedural;
+# delays (constant, uniform per synapse, procedural) and frozen Poisson input (inhibitory and
+# excitatory, with and without delays).
 # Usage: bash distributed_identical.sh <sparsechaos binary> <source dir>
 source "$(dirname "$0")/lib/common.sh" "$1"
 examples=$(realpath "$2")/examples
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 # Procedural connectivity needs a rule keyed by the source: the small network with out-degrees.
 sed 's/"fixed_indegree"/"fixed_outdegree"/; s/^indegree/outdegree/' "$examples/small_lif.toml" >outdegree.toml
+delays=""
+for k in 0 1 2 3; do delays+=" --set projection[$k].delay_ms=0.5 --set projection[$k].delay_max_ms=2.5"; done
 ei="--set population.E.size=800 --set population.I.size=200 --set simulation.duration_ms=300"
 cases=(
   "lif|$examples/small_lif.toml"
@@ -17,6 +21,13 @@ cases=(
   "eif|$examples/small_lif.toml --set population.I.model=eif"
   "ei_theta_jitter|$examples/ei_theta.toml $ei --set population.E.drive.jitter=0.2"
   "ei_lif_cascades|$examples/ei_theta.toml $ei --set population.E.model=lif --set population.I.model=lif --set projection[0].j0=0.08 --set projection[1].j0=0.08 --set projection[2].j0=-3 --set projection[3].j0=-3"
+  "lif_delay|$examples/small_lif.toml --set projection[0].delay_ms=1.5"
+  "lif_delay_procedural|outdegree.toml --set simulation.connectivity=procedural --set projection[0].delay_ms=0.8"
+  "ei_theta_uniform_delays|$examples/ei_theta.toml $ei $delays"
+  "ei_lif_uniform_delays|$examples/ei_theta.toml $ei $delays --set population.E.model=lif --set population.I.model=lif --set projection[0].j0=0.5 --set projection[1].j0=0.5 --set projection[2].j0=-3 --set projection[3].j0=-3"
+  "lif_poisson_inhibitory|$examples/small_lif.toml --set population.I.poisson.rate_hz=300 --set population.I.poisson.weight=-0.02"
+  "theta_poisson_excitatory|$examples/small_lif.toml --set population.I.model=theta --set population.I.poisson.rate_hz=300 --set population.I.poisson.weight=0.01"
+  "ei_lif_poisson_delays|$examples/ei_theta.toml $ei $delays --set population.E.model=lif --set population.I.model=lif --set projection[0].j0=0.5 --set projection[1].j0=0.5 --set projection[2].j0=-3 --set projection[3].j0=-3 --set population.E.poisson.rate_hz=200 --set population.E.poisson.weight=0.02"
 )
 for case in "${cases[@]}"; do
   name=${case%%|*}

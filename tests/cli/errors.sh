@@ -42,6 +42,22 @@ expect_error 1 "simulation.seed" "$bin" run good.toml --output out.h5 --set simu
 expect_error 1 "no_such_dir" "$bin" run good.toml --output no_such_dir/out.h5
 expect_error 1 "plain_file" "$bin" run good.toml --output plain_file/out.h5
 expect_error 1 "readonly_parent" "$bin" run good.toml --output readonly_parent
+# Delays and Poisson input.
+expect_error 1 "projection[0].delay_ms" "$bin" check good.toml --set projection[0].delay_ms=-1
+expect_error 1 "projection[0].delay_max_ms" "$bin" check good.toml --set projection[0].delay_max_ms=2
+expect_error 1 "projection[0].delay_max_ms" "$bin" check good.toml --set projection[0].delay_ms=2 --set projection[0].delay_max_ms=1
+cat good.toml >two_projections.toml
+printf '[[projection]]\npre = "I"\npost = "I"\nrule = "fixed_indegree"\nindegree = 5\nweight = -0.01\ndelay_ms = 1.0\n' >>two_projections.toml
+expect_error 1 "projection[1].delay_ms" "$bin" check two_projections.toml
+sed 's/"fixed_indegree"/"fixed_outdegree"/; s/^indegree/outdegree/' good.toml >outdegree.toml
+expect_error 1 "projection[0].delay_max_ms" "$bin" check outdegree.toml --set simulation.connectivity=procedural \
+    --set projection[0].delay_ms=1 --set projection[0].delay_max_ms=2
+expect_error 1 "population[0].poisson: missing required key 'rate_hz'" "$bin" check good.toml --set population[0].poisson.weight=0.1
+expect_error 1 "population[0].poisson.rate_hz" "$bin" check good.toml --set population[0].poisson.rate_hz=-3 \
+    --set population[0].poisson.weight=0.1
+expect_error 1 "population[0].poisson.weight" "$bin" check good.toml --set population[0].poisson.rate_hz=30 \
+    --set population[0].poisson.weight=0
+expect_error 1 "population[0].poisson.rte_hz" "$bin" check good.toml --set population[0].poisson.rte_hz=30
 expect_error 2 "--output" "$bin" run good.toml
 expect_error 2 "--bogus" "$bin" run good.toml --output out.h5 --bogus
 expect_error 2 "config" "$bin" check

@@ -8,16 +8,26 @@
 // and a stale key is re-keyed when it reaches the top (lazy re-keying). Excitatory kicks that
 // advance a spike decrease the key at once; one that crosses threshold makes the neuron fire at t.
 //
-// Event order: by time, ties by global id. Time runs in a local coordinate whose origin moves
-// forward from time to time (see shift_origin) so that no state loses precision in long runs.
+// Two modes (docs/engine.md):
+//   zero delay  a spike kicks its targets at once; ranks agree on every spike (spike_agreement).
+//   delays      a spike's kicks arrive d ≥ d_min later (delivery_queue); ranks run windows of
+//               length < d_min on their own and swap the window's spikes (spike_exchange).
+// External Poisson input (poisson_input) works in both.
+//
+// Event order: by time; at equal times inputs, then arrivals (by source id), then spikes (by
+// global id). Time runs in a local coordinate whose origin moves forward from time to time (see
+// shift_origin) so that no state loses precision in long runs.
 #include <chrono>
 #include <cstdint>
 #include <limits>
 #include <variant>
 #include <vector>
 
+#include "sparsechaos/engine/delivery_queue.hpp"
 #include "sparsechaos/engine/event_queue.hpp"
+#include "sparsechaos/engine/poisson_input.hpp"
 #include "sparsechaos/engine/spike_agreement.hpp"
+#include "sparsechaos/engine/spike_exchange.hpp"
 #include "sparsechaos/models/model.hpp"
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/network/layout.hpp"
@@ -50,9 +60,9 @@ public:
 // is split between the other phases in the proportions measured on every 16th event, which keeps
 // clock reads off most events.
 struct phase_times {
-    double update = 0.0;       // finding the next local spike (queue, lazy re-keys)
-    double communicate = 0.0;  // agreeing on the next spike with the other ranks
-    double deliver = 0.0;      // resetting the spiking neuron and kicking targets
+    double update = 0.0;       // finding the next local event (queue, lazy re-keys)
+    double communicate = 0.0;  // agreeing on the next spike / exchanging a window's spikes
+    double deliver = 0.0;      // resetting spiking neurons, kicking targets, applying inputs
     double output = 0.0;       // handing spikes to the observer (writing the output file)
 };
 
@@ -61,6 +71,8 @@ struct run_statistics {
     std::uint64_t network_spikes = 0;  // spikes of all ranks (every rank applies every spike)
     std::uint64_t stale_pops = 0;      // lazy re-keys (at the heap top or when a bucket opens)
     std::uint64_t kicks = 0;           // synaptic events delivered on this rank
+    std::uint64_t inputs = 0;          // external Poisson kicks applied on this rank
+    std::uint64_t rounds = 0;          // agreements (zero delay) or exchanges (delays)
     std::uint64_t origin_shifts = 0;
     std::uint64_t queue_retunes = 0;   // bucket width changed and the queue rebuilt
     double wall_s = 0.0;               // inside run_until
@@ -94,13 +106,19 @@ public:
     // This rank's part of the network `spec` (which must outlive the simulation).
     simulation(const network::network_spec& spec, int rank = 0, int n_ranks = 1);
 
-    // Zero-delay distributed run: agree on every spike through `agreement` (not owned). With
-    // `record_all` this rank hands every network spike to the observer, not only its own: every
-    // rank knows the global spike sequence, so one rank can write it in global order.
-    void distribute(spike_agreement* agreement, bool record_all) {
+    // Distributed run: zero-delay runs agree on every spike through `agreement`, runs with
+    // delays swap spikes through `exchange` (neither owned). Every rank then hands every network
+    // spike to the observer, in global order, not only its own.
+    void distribute(spike_agreement* agreement, spike_exchange* exchange) {
         agreement_ = agreement;
-        record_all_ = record_all;
+        exchange_ = exchange;
     }
+
+    // Zero-delay (0) or the shortest delay of the network (ms).
+    double minimum_delay_ms() const { return min_delay_ms_; }
+    // Length of the exchange windows of a run with delays: a little below d_min, so that an
+    // arrival computed in floating point never falls inside the window of its spike.
+    double window_ms() const { return min_delay_ms_ * (1.0 - 1e-9); }
 
     // Simulate all spikes with time < t_end_ms (absolute). May be called repeatedly.
     void run_until(double t_end_ms, observer* obs = nullptr, double progress_interval_s = 1.0);
@@ -108,7 +126,8 @@ public:
     // Next spike among this rank's neurons: (local time, local index); time = +inf if none.
     // Resolves stale heap keys on the way.
     std::pair<double, std::uint32_t> next_local_spike();
-    // Apply the spike of global neuron `id` at local time t: reset it if it is ours, kick our targets.
+    // Zero delay: apply the spike of global neuron `id` at local time t: reset it if it is ours,
+    // kick our targets.
     void apply_spike(std::uint64_t id, double t_local);
 
     double time_ms() const { return origin_ms_ + now_; }  // absolute time of the last event
@@ -130,7 +149,17 @@ private:
     double spike_time(std::uint32_t local) const;
     void fire(std::uint32_t local, double t);
     void deliver(const network::resolved_projection& proj, std::uint64_t pre, double t);
+    void kick_one(std::size_t population, std::uint32_t local, double weight, double t);
+    void apply_input();
+    void apply_arrival();
+    void schedule_arrivals(const spike_candidate& s, double window_end);
     void shift_origin(double dt);
+    // Zero delay with inputs: apply local inputs until the next global spike is known.
+    spike_candidate next_spike_with_inputs(double t_end_local, double& communicate_s, bool timed);
+    void apply_inputs_before(const spike_bound& horizon);
+    void run_zero_delay(double t_end_ms, observer* obs, double progress_interval_s);
+    void run_windows(double t_end_ms, observer* obs, double progress_interval_s);
+    std::uint64_t global_id(std::uint32_t local) const { return layout_.local().first + local; }
     void rebuild_queue();
     void tune_queue();
     static constexpr double events_per_bucket = 2.0;
@@ -158,7 +187,13 @@ private:
     std::vector<spike> buffer_;  // spikes not yet handed to the observer
     bool recording_ = false;
     spike_agreement* agreement_ = nullptr;
-    bool record_all_ = false;
+    spike_exchange* exchange_ = nullptr;
+    poisson_input inputs_;
+    bool any_inputs_ = false;  // some population of the network has Poisson input (any rank)
+    double min_delay_ms_ = 0.0;
+    delivery_queue transit_;
+    std::uint64_t windows_done_ = 0;  // windows since time 0: window k is [k w, (k+1) w)
+    std::vector<spike_candidate> window_spikes_, all_spikes_;
 };
 
 }  // namespace sparsechaos::engine

@@ -8,11 +8,14 @@
 //                 /spikes/<population>/{timestamps, node_ids}, then writes /rates and /meta.
 //
 // Parallel runs (same file, every rank its own spikes): all calls marked collective are made by
-// every rank of the communicator. Spikes are buffered per rank; flush() appends every rank's
-// buffer in one collective append per dataset (offsets from an exclusive scan of the counts).
-// On one rank the writer flushes by itself whenever its buffer is full; on several ranks the
-// caller flushes at points where all ranks meet (the engine's exchange epochs), because the
-// ranks' observer calls are not synchronized.
+// every rank of the communicator. Spikes are buffered per rank and written by collective calls
+// at points where all ranks meet (flush()), because the ranks' observer calls are not
+// synchronized; a single rank flushes by itself whenever its buffer is full. Two layouts:
+//   global order  every rank is handed every network spike in global (time, id) order (the
+//                 engine's distributed modes) and writes its own neurons' spikes at their
+//                 global positions: the file is identical to a single-rank file.
+//   rank order    every rank is handed its own spikes; each flush appends the ranks' parts in
+//                 rank order (sorting "none").
 #include <mpi.h>
 
 #include <chrono>
@@ -83,9 +86,8 @@ public:
         std::size_t buffer_spikes = std::size_t(1) << 18;  // per rank, before an append (4 MiB)
         std::uint64_t chunk = std::uint64_t(1) << 14;       // elements per HDF5 chunk (128 KiB)
         double flush_interval_s = 10.0;  // file metadata pushed to disk at most this often
-        // Several ranks, but one of them writes the whole spike train in time order (zero-delay
-        // runs): the file is then sorted by time as a single-rank file is.
-        bool one_writer_in_time_order = false;
+        // on_spikes receives every rank's spikes in global order (see above).
+        bool global_order = false;
     };
 
     // Collective. Creates /spikes/<population> for every population of `spec` (unless
@@ -110,6 +112,8 @@ private:
         h5::dataset timestamps, node_ids;
         std::vector<double> times;         // buffered
         std::vector<std::uint64_t> ids;    // buffered, population-local
+        std::vector<std::uint64_t> positions;  // global order: where the buffered spikes go
+        std::uint64_t written = 0;         // global order: spikes of the population so far (all ranks)
     };
 
     h5::file* file_;

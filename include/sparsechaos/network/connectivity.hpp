@@ -24,7 +24,12 @@ struct resolved_projection {
     double mean_indegree = 0.0;  // K of the 1/sqrt(K) scaling and of the balance condition
     double weight = 0.0;         // J
     bool autapses = false, multapses = false;
+    double delay_ms = 0.0, delay_max_ms = 0.0;  // constant if equal, else uniform per synapse
+    bool synapse_delays() const { return delay_max_ms > delay_ms; }
 };
+
+// The shortest delay of all projections (0: zero-delay mode).
+double minimum_delay_ms(const std::vector<resolved_projection>& projections);
 
 // Checks every projection against the populations; throws std::invalid_argument naming the key.
 std::vector<resolved_projection> resolve_projections(const network_spec& spec, const layout& lay);
@@ -63,10 +68,28 @@ public:
             for (std::uint32_t i : scratch) f(i);
         }
     }
+    // Whether `pre_id` may have targets on this rank (always true when procedural).
+    bool may_have_targets(std::uint64_t pre_id) const {
+        if (!stored_) return true;
+        const std::uint64_t j = pre_id - pre_.first;
+        return offsets_[j + 1] > offsets_[j];
+    }
+    // Stored rows with per-synapse delays (uniform delays): row k of `pre_id`, sorted by delay,
+    // then target. Delays are drawn per (projection, pre, post) and kept as float.
+    struct delayed_row {
+        const std::uint32_t* targets;
+        const float* delays_ms;
+        std::uint64_t size;
+    };
+    delayed_row row_with_delays(std::uint64_t pre_id) const {
+        const std::uint64_t j = pre_id - pre_.first;
+        return {targets_.data() + offsets_[j], delays_.data() + offsets_[j], offsets_[j + 1] - offsets_[j]};
+    }
     // Number of synapses stored on this rank (0 for procedural).
     std::uint64_t stored_synapses() const { return targets_.size(); }
     std::uint64_t memory_bytes() const {
-        return offsets_.capacity() * sizeof(std::uint64_t) + targets_.capacity() * sizeof(std::uint32_t);
+        return offsets_.capacity() * sizeof(std::uint64_t) + targets_.capacity() * sizeof(std::uint32_t) +
+               delays_.capacity() * sizeof(float);
     }
 
 private:
@@ -74,6 +97,7 @@ private:
     void draw_targets(std::uint64_t pre_id, std::vector<std::uint32_t>& out) const;
     void build_from_outgoing();
     void build_from_incoming();
+    void draw_delays_and_sort_rows();
 
     std::uint64_t seed_;
     resolved_projection proj_;
@@ -81,6 +105,7 @@ private:
     bool stored_;
     std::vector<std::uint64_t> offsets_;   // per presynaptic neuron of the projection
     std::vector<std::uint32_t> targets_;   // rank-local neuron indices
+    std::vector<float> delays_;            // per synapse, with per-synapse delays only
 };
 
 }  // namespace sparsechaos::network

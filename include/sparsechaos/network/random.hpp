@@ -14,6 +14,7 @@ enum class stream_purpose : std::uint32_t {
     drive_jitter = 2,
     connectivity = 3,
     poisson_input = 4,
+    synaptic_delay = 5,
 };
 
 class random_stream {
@@ -23,6 +24,15 @@ public:
         : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}},
           ctr_{{0u, static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32),
                 (static_cast<std::uint32_t>(purpose) << 24) ^ sub}} {}
+
+    // Jump to draw number `n` of the stream (draws are numbered from 0): random access, so that
+    // the n-th value of a stream never depends on how many were drawn before.
+    void seek(std::uint64_t n) {
+        ctr_.v[0] = static_cast<std::uint32_t>(n / 2);
+        out_ = r123::Philox4x32{}(ctr_, key_);
+        ++ctr_.v[0];
+        used_ = int(n % 2);
+    }
 
     // Next 64 random bits.
     std::uint64_t next_u64() {

@@ -17,11 +17,20 @@ struct drive_spec {
     double jitter = 0.0;  // per-neuron relative spread: I_i = I (1 + jitter u_i), u_i ~ U(-1, 1)
 };
 
+// Frozen external Poisson input: every neuron of the population receives its own Poisson train
+// of kicks of size `weight` at `rate_hz`; the k-th input time of neuron i is a pure function of
+// (seed, i, k).
+struct poisson_spec {
+    double rate_hz = 0.0;
+    double weight = 0.0;
+};
+
 struct population_spec {
     std::string name;
     std::uint64_t size = 0;
     models::model model;
     drive_spec drive;
+    std::optional<poisson_spec> poisson;
 };
 
 enum class connection_rule { fixed_indegree, fixed_outdegree, pairwise_bernoulli };
@@ -35,6 +44,11 @@ struct projection_spec {
     std::optional<double> j0;      // J = j0 / sqrt(K)   (K: mean in-degree)
     bool autapses = false;
     bool multapses = false;
+    // Transmission delay in ms: 0 for every projection (zero-delay mode), or > 0 for every
+    // projection: constant (delay_max_ms == delay_ms) or uniform in [delay_ms, delay_max_ms],
+    // drawn per synapse.
+    double delay_ms = 0.0;
+    double delay_max_ms = 0.0;
 };
 
 enum class connectivity_storage { stored, procedural };

@@ -49,12 +49,14 @@ memory_estimate estimate_memory(const network::network_spec& spec) {
         // A jittered drive gives every neuron its own model constants; otherwise one is shared.
         const double constants = std::visit(
             [](const auto& model) { return double(sizeof(typename std::decay_t<decltype(model)>::neuron)); }, p.model);
-        m.neuron_bytes += double(p.size) * (engine_bytes_per_neuron + (p.drive.jitter > 0 ? constants : 0.0));
+        m.neuron_bytes += double(p.size) * (engine_bytes_per_neuron + (p.drive.jitter > 0 ? constants : 0.0) +
+                                            (p.poisson ? poisson_bytes_per_neuron : 0.0));
     }
     for (const auto& r : network::resolve_projections(spec, lay)) {
         const double n = expected_synapses(r, lay);
         m.synapses += n;
-        m.stored_synapse_bytes += bytes_per_synapse * n + bytes_per_row_offset * double(lay.population(r.pre).size + 1);
+        m.stored_synapse_bytes += (bytes_per_synapse + (r.synapse_delays() ? bytes_per_synapse_delay : 0.0)) * n +
+                                  bytes_per_row_offset * double(lay.population(r.pre).size + 1);
     }
     return m;
 }
@@ -90,6 +92,9 @@ std::string describe(const network::network_spec& spec) {
             os << " (given)";
         if (p.drive.jitter > 0) os << ", jitter ±" << num(100 * p.drive.jitter) << " %";
         os << "\n";
+        if (p.poisson)
+            os << "    Poisson input " << num(p.poisson->rate_hz) << " Hz per neuron, weight " << num(p.poisson->weight)
+               << (p.poisson->weight > 0 ? " (excitatory)" : " (inhibitory)") << "\n";
         // ω and the rate of an isolated neuron: the phase runs from reset to threshold at ω/τ.
         std::visit(
             [&](const auto& m) {
@@ -125,8 +130,18 @@ std::string describe(const network::network_spec& spec) {
         if (ps.j0) os << " (j0 = " << num(*ps.j0) << ", J = j0/sqrt(K))";
         if (r.autapses) os << ", autapses";
         if (r.multapses) os << ", multapses";
+        if (r.synapse_delays())
+            os << ", delays uniform in [" << num(r.delay_ms) << ", " << num(r.delay_max_ms) << "] ms";
+        else if (r.delay_ms > 0)
+            os << ", delay " << num(r.delay_ms) << " ms";
         os << "\n      expected synapses " << count(expected_synapses(r, lay)) << "\n";
     }
+
+    const double d_min = network::minimum_delay_ms(projections);
+    if (d_min > 0)
+        os << "  mode: delays >= " << num(d_min) << " ms (ranks exchange spikes once per " << num(d_min) << " ms)\n";
+    else
+        os << "  mode: zero delay (exact global event order; ranks agree on every spike)\n";
 
     const memory_estimate mem = estimate_memory(spec);
     os << "\ntotals\n";
@@ -139,7 +154,7 @@ std::string describe(const network::network_spec& spec) {
     os << "\nmemory estimate (one rank)\n";
     os << "  neurons: " << bytes(mem.neuron_bytes) << " (" << num(engine_bytes_per_neuron)
        << " B each: state 8, queue slot 16, heap index 4, bucket entry 4; plus the model constants of each neuron"
-       << " if its drive is jittered)\n";
+       << " if its drive is jittered, " << num(poisson_bytes_per_neuron) << " B if it receives Poisson input)\n";
     os << "  stored connectivity: " << bytes(mem.stored_synapse_bytes) << " (4 B per synapse + 8 B per presynaptic"
        << " neuron and projection, on every rank) -> total " << bytes(mem.neuron_bytes + mem.stored_synapse_bytes)
        << (stored ? "  [selected]" : "") << "\n";

@@ -193,7 +193,7 @@ std::vector<double> population_drives(const network_spec& spec, const std::vecto
         if (!(drive[a] > 0.0))
             throw std::invalid_argument("population '" + pop.name + "'.drive.balanced_rate_hz: the balance condition "
                                         "gives a drive of " + std::to_string(drive[a]) +
-                                        " <= 0 (the recurrent input must be net inhibitory)");
+                                        " <= 0 (the recurrent and Poisson input must be net inhibitory)");
     }
     return drive;
 }

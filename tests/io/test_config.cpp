@@ -530,6 +530,30 @@ TEST(ConfigDescribe, ProceduralFigureWithoutSynapseMemory) {
     EXPECT_NE(d.find("jitter ±10 %"), std::string::npos) << d;
 }
 
+TEST(ConfigDescribe, DelaysAndPoissonInput) {
+    const auto spec = io::parse_config(base_config, {"projection[0].delay_ms=0.5", "projection[0].delay_max_ms=2",
+                                                     "population.I.poisson.rate_hz=800",
+                                                     "population.I.poisson.weight=-0.01"});
+    const auto d = io::describe(spec);
+    EXPECT_NE(d.find("delays uniform in [0.5, 2] ms"), std::string::npos) << d;
+    EXPECT_NE(d.find("mode: delays >= 0.5 ms"), std::string::npos) << d;
+    EXPECT_NE(d.find("Poisson input 800 Hz per neuron, weight -0.01 (inhibitory)"), std::string::npos) << d;
+    EXPECT_NE(io::describe(io::parse_config(base_config)).find("mode: zero delay"), std::string::npos);
+    EXPECT_EQ(spec.projections[0].delay_ms, 0.5);
+    EXPECT_EQ(spec.projections[0].delay_max_ms, 2.0);
+}
+
+TEST(ConfigDescribe, MemoryEstimateWithPoissonAndSynapseDelays) {
+    const auto spec = io::load_config((examples_dir / "small_lif.toml").string(),
+                                      {"population.I.size=20000", "projection[0].delay_ms=1",
+                                       "projection[0].delay_max_ms=3", "population.I.poisson.rate_hz=100",
+                                       "population.I.poisson.weight=-0.01"});
+    const auto estimate = io::estimate_memory(spec);
+    const auto actual = engine::simulation(spec).memory();
+    EXPECT_NEAR(double(actual.synapse_bytes), estimate.stored_synapse_bytes, 0.01 * estimate.stored_synapse_bytes);
+    EXPECT_NEAR(double(actual.neuron_bytes), estimate.neuron_bytes, 0.2 * estimate.neuron_bytes);
+}
+
 // The estimate follows the engine's data layout: compare with what a built network holds.
 TEST(ConfigDescribe, MemoryEstimateMatchesTheEngine) {
     for (const std::string jitter : {"0.0", "0.2"}) {

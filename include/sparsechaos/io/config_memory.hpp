@@ -14,11 +14,16 @@ inline constexpr double engine_bytes_per_neuron = 8 + 16 + 4 + 4;
 // Stored connectivity: a 4-byte target per synapse and an 8-byte row offset per presynaptic neuron
 // (plus one) of every projection, held on every rank.
 inline constexpr double bytes_per_synapse = 4, bytes_per_row_offset = 8;
+// Per-synapse delays (delay_max_ms > delay_ms): a float per stored synapse.
+inline constexpr double bytes_per_synapse_delay = 4;
+// Poisson input per receiving neuron: heap entry 16, heap slot 4, neuron index 4, global id 8,
+// input count 4, population 1.
+inline constexpr double poisson_bytes_per_neuron = 16 + 4 + 4 + 8 + 4 + 1;
 
 struct memory_estimate {
-    double neuron_bytes = 0;          // engine + per-neuron model constants (jittered drives)
+    double neuron_bytes = 0;          // engine + per-neuron model constants (jittered drives) + Poisson input
     double synapses = 0;              // expected, whole network
-    double stored_synapse_bytes = 0;  // targets + row offsets, stored connectivity
+    double stored_synapse_bytes = 0;  // targets + row offsets (+ per-synapse delays), stored connectivity
 };
 
 // Expects a spec that passed parse_config (throws std::invalid_argument otherwise).

@@ -376,29 +376,6 @@ std::uint64_t dataset::append(std::span<const T> part) {
 }
 
 template <element T>
-void dataset::write_elements(std::span<const T> values, std::span<const std::uint64_t> positions,
-                             std::uint64_t new_size) {
-    if (values.size() != positions.size()) throw error("HDF5: '" + path_ + "': values and positions differ in number");
-    const hsize_t size = new_size;
-    if (size != this->size()) check(H5Dset_extent(id(), &size), "extend dataset", path_);
-    handle file_space(check(H5Dget_space(id()), "get dataspace of", path_), H5Sclose);
-    const std::size_t n = values.size();
-    handle mem_space = space_1d(std::max<hsize_t>(n, 1), path_);
-    if (n > 0) {
-        static_assert(sizeof(hsize_t) == sizeof(std::uint64_t));
-        check(H5Sselect_elements(file_space.get(), H5S_SELECT_SET, n, reinterpret_cast<const hsize_t*>(positions.data())),
-              "select elements in", path_);
-    } else {
-        check(H5Sselect_none(file_space.get()), "select in", path_);
-        check(H5Sselect_none(mem_space.get()), "select in", path_);
-    }
-    static const T nothing{};
-    handle xfer = collective_transfer(path_);
-    check(H5Dwrite(id(), memory_type<T>(), mem_space.get(), file_space.get(), xfer.get(), n ? values.data() : &nothing),
-          "write to dataset", path_);
-}
-
-template <element T>
 std::vector<T> dataset::read() const {
     std::vector<T> out(size());
     if (!out.empty())
@@ -462,7 +439,6 @@ void file::close() { check(h_.release(), "close file", filename_); }
     template dataset location::write_scalar<T>(std::string_view, T);                    \
     template dataset location::create_extendable<T>(std::string_view, std::uint64_t);   \
     template std::uint64_t dataset::append<T>(std::span<const T>);                      \
-    template void dataset::write_elements<T>(std::span<const T>, std::span<const std::uint64_t>, std::uint64_t); \
     template std::vector<T> dataset::read<T>() const;
 SPARSECHAOS_H5_INSTANTIATE(double)
 SPARSECHAOS_H5_INSTANTIATE(std::uint64_t)

@@ -104,6 +104,7 @@ spike_writer::spike_writer(h5::file& file, const network::network_spec& spec, co
       layout_(&layout),
       opt_(opt),
       n_ranks_(size_of(file.comm())),
+      rank_(rank_of(file.comm())),
       write_spikes_(spec.output.spikes),
       local_counts_(spec.populations.size(), 0),
       last_flush_(std::chrono::steady_clock::now()) {
@@ -129,21 +130,17 @@ spike_writer::spike_writer(h5::file& file, const network::network_spec& spec, co
 void spike_writer::on_spikes(const std::vector<engine::spike>& batch) {
     std::size_t p = 0;  // populations are contiguous id ranges; consecutive spikes often share one
     const network::id_range& local = layout_->local();
-    std::size_t kept = 0;
     for (const auto& s : batch) {
         if (!layout_->population(p).contains(s.neuron)) p = layout_->population_of(s.neuron);
+        const bool mine = local.contains(s.neuron);
+        if (mine) ++local_counts_[p], ++local_total_;
+        // Global order: every rank buffers the whole train and writes a slice of it at a flush.
+        if (!write_spikes_ || !(mine || opt_.global_order)) continue;
         auto& out = populations_[p];
-        const std::uint64_t position = out.written++;  // global order only
-        if (opt_.global_order && !local.contains(s.neuron)) continue;
-        ++local_counts_[p];
-        ++kept;
-        if (!write_spikes_) continue;
         out.times.push_back(s.time_ms);
         out.ids.push_back(s.neuron - layout_->population(p).first);
-        if (opt_.global_order) out.positions.push_back(position);
+        ++buffered_;
     }
-    local_total_ += kept;
-    if (write_spikes_) buffered_ += kept;
     // Only a single rank may append on its own (appends are collective).
     if (n_ranks_ == 1 && buffered_ >= opt_.buffer_spikes) flush();
 }
@@ -152,10 +149,11 @@ void spike_writer::flush() {
     if (!write_spikes_) return;
     for (auto& out : populations_) {
         if (opt_.global_order) {
-            // Every rank has seen the same global spikes: the same new size everywhere.
-            out.timestamps.write_elements<double>(out.times, out.positions, out.written);
-            out.node_ids.write_elements<std::uint64_t>(out.ids, out.positions, out.written);
-            out.positions.clear();
+            // Every rank holds the same spikes in global order: rank r appends the r-th of P
+            // equal slices, so the parts land contiguously in rank order, i.e. in global order.
+            const auto slice = network::layout::block(out.times.size(), rank_, n_ranks_);
+            out.timestamps.append(std::span<const double>(out.times).subspan(slice.first, slice.size));
+            out.node_ids.append(std::span<const std::uint64_t>(out.ids).subspan(slice.first, slice.size));
         } else {
             out.timestamps.append(out.times);
             out.node_ids.append(out.ids);

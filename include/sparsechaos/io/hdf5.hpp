@@ -154,12 +154,6 @@ public:
         return append(std::span<const T>(part));
     }
 
-    // Collective: grow the dataset to `new_size` elements (the same value on every rank) and
-    // write this rank's `values` at the element indices `positions` (ascending, disjoint between
-    // ranks). For parts that interleave, e.g. spikes kept in global time order.
-    template <element T>
-    void write_elements(std::span<const T> values, std::span<const std::uint64_t> positions, std::uint64_t new_size);
-
     // Whole-dataset reads (independent; any rank).
     template <element T>
     std::vector<T> read() const;

@@ -12,8 +12,10 @@
 // at points where all ranks meet (flush()), because the ranks' observer calls are not
 // synchronized; a single rank flushes by itself whenever its buffer is full. Two layouts:
 //   global order  every rank is handed every network spike in global (time, id) order (the
-//                 engine's distributed modes) and writes its own neurons' spikes at their
-//                 global positions: the file is identical to a single-rank file.
+//                 engine's distributed modes); at a flush rank r appends the r-th of P equal
+//                 slices of the buffered train: contiguous collective writes, and the file is
+//                 identical to a single-rank file. (Each rank writing its own neurons' spikes at
+//                 their scattered positions was measured 2.5 µs per spike: docs/benchmarks.md.)
 //   rank order    every rank is handed its own spikes; each flush appends the ranks' parts in
 //                 rank order (sorting "none").
 #include <mpi.h>
@@ -112,15 +114,13 @@ private:
         h5::dataset timestamps, node_ids;
         std::vector<double> times;         // buffered
         std::vector<std::uint64_t> ids;    // buffered, population-local
-        std::vector<std::uint64_t> positions;  // global order: where the buffered spikes go
-        std::uint64_t written = 0;         // global order: spikes of the population so far (all ranks)
     };
 
     h5::file* file_;
     const network::network_spec* spec_;
     const network::layout* layout_;
     options opt_;
-    int n_ranks_ = 1;
+    int n_ranks_ = 1, rank_ = 0;
     bool write_spikes_;
     h5::group spikes_group_;
     std::vector<population_output> populations_;

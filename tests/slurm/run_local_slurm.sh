@@ -1,6 +1,7 @@
 #!/bin/bash
 # End-to-end test of jobs/strong_scaling.sbatch, jobs/weak_scaling.sbatch and tools/scaling_report.py
-# on a throw-away single-machine SLURM cluster (docs/scaling.md). Not part of ctest.
+# on a throw-away single-machine SLURM cluster (docs/scaling.md). Not part of ctest; .ci/run runs it
+# after the suite when it runs as root.
 #
 #   bash tests/slurm/run_local_slurm.sh [build/sparsechaos]
 #

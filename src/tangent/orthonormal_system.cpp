@@ -109,10 +109,11 @@ orthonormal_system::orthonormal_system(MPI_Comm comm, std::int64_t local_rows, s
     }
     r_.assign(std::size_t(m) * m, 0.0);
     log_r_.assign(std::size_t(m), 0.0);
+    std::fill_n(local_array(), local_rows_ * columns_, 0.0);  // "starts as zero" without relying on PETSc's allocator
 }
 
 orthonormal_system::~orthonormal_system() {
-    release_array();
+    if (array_) BVRestoreArray(bv_, &array_);  // no throwing from a destructor
     DSDestroy(&dense_);
     MatDestroy(&gram_mat_);
     MatDestroy(&r_mat_);

@@ -211,8 +211,14 @@ void simulation::apply_spike(std::uint64_t id, double t) {
     const bool mine = layout_.local().contains(id);
     // Every rank knows every spike: each hands all of them to its observer, in global order.
     if (recording_) buffer_.push_back({origin_ms_ + t, id});
+    if (sink_) sink_->begin_spike(id, origin_ms_ + t, mine, mine ? omega(std::uint32_t(id - layout_.local().first)) : 0.0);
     if (mine) fire(std::uint32_t(id - layout_.local().first), t);
-    for (std::size_t k : outgoing_[layout_.population_of(id)]) deliver(projections_[k], id, t);
+    for (std::size_t k : outgoing_[layout_.population_of(id)]) {
+        if (sink_)
+            deliver_tracked(projections_[k], id, t);
+        else
+            deliver(projections_[k], id, t);
+    }
     if (t > origin_span_ms_) shift_origin(t);
     if (++events_since_tune_ == tune_interval) tune_queue();
 }
@@ -234,6 +240,72 @@ void simulation::shift_origin(double dt) {
     rebuild_queue();
 }
 
+void simulation::track_jacobian(jacobian_sink* sink) {
+    if (sink && min_delay_ms_ > 0.0)
+        throw std::invalid_argument("Lyapunov spectra need zero delay: every projection must have delay_ms = 0");
+    sink_ = sink;
+}
+
+double simulation::omega(std::uint32_t i) const {
+    const std::size_t p = local_population(i);
+    return std::visit([&](const auto& pn) { return double(pn.at(i - local_ranges_[p].first).omega); }, neurons_[p]);
+}
+
+std::vector<double> simulation::phases_at(double t_ms) const {
+    std::vector<double> out(state_.size());
+    const double t = t_ms - origin_ms_;
+    for (std::size_t p = 0; p < neurons_.size(); ++p)
+        std::visit(
+            [&](const auto& pn) {
+                for (std::uint64_t i = local_ranges_[p].first; i < local_ranges_[p].end(); ++i)
+                    out[i] = pn.model.phase(pn.at(i - local_ranges_[p].first), state_[i], t);
+            },
+            neurons_[p]);
+    return out;
+}
+
+void simulation::set_phases(const std::vector<double>& phases, double t_ms) {
+    if (phases.size() != state_.size()) throw std::invalid_argument("set_phases: one phase per local neuron");
+    const double t = t_ms - origin_ms_;
+    for (std::size_t p = 0; p < neurons_.size(); ++p)
+        std::visit(
+            [&](const auto& pn) {
+                for (std::uint64_t i = local_ranges_[p].first; i < local_ranges_[p].end(); ++i) {
+                    // The state of a neuron that fired (φ − φ_reset) τ/ω before t and was not kicked since.
+                    const auto& n = pn.at(i - local_ranges_[p].first);
+                    const double fired = t - (phases[i] - pn.model.phase_reset()) * pn.model.tau_ms / n.omega;
+                    state_[i] = pn.model.reset_state(n, pn.model.make_context(fired));
+                }
+            },
+            neurons_[p]);
+    now_ = std::max(now_, t);
+    rebuild_queue();
+}
+
+void simulation::deliver_tracked(const network::resolved_projection& proj, std::uint64_t pre, double t) {
+    const network::id_range& post = local_ranges_[proj.post];
+    if (post.size == 0) return;
+    const double j = proj.weight;
+    std::uint64_t count = 0;
+    std::visit(
+        [&](const auto& pn) {
+            const auto& model = pn.model;
+            const auto ctx = model.make_context(t);
+            targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+                const auto& n = pn.at(i - post.first);
+                double d = model.ptc_slope(n, model.phase(n, state_[i], t), j);
+                state_[i] = model.kick(n, state_[i], j, ctx);
+                const double ts = model.spike_time(n, state_[i]);
+                if (ts <= t) d = 0.0;  // kicked across threshold: fires now, its phase restarts
+                if (j > 0.0 && std::max(ts, t) < queue_.time_of(i)) queue_.decrease(i, std::max(ts, t));
+                sink_->kick(i, d, n.omega);
+                ++count;
+            });
+        },
+        neurons_[proj.post]);
+    stats_.kicks += count;
+}
+
 void simulation::kick_one(std::size_t p, std::uint32_t i, double j, double t) {
     std::visit(
         [&](const auto& pn) {
@@ -251,7 +323,20 @@ void simulation::apply_input() {
     const double t = inputs_.next_time();
     const std::uint32_t i = inputs_.next_neuron();
     now_ = t;
-    kick_one(local_population(i), i, inputs_.next_weight(), t);
+    if (sink_) {
+        const std::size_t p = local_population(i);
+        const double j = inputs_.next_weight();
+        std::visit(
+            [&](const auto& pn) {
+                const auto& n = pn.at(i - local_ranges_[p].first);
+                const double d = pn.model.ptc_slope(n, pn.model.phase(n, state_[i], t), j);
+                kick_one(p, i, j, t);
+                sink_->input(i, pn.model.spike_time(n, state_[i]) <= t ? 0.0 : d);
+            },
+            neurons_[p]);
+    } else {
+        kick_one(local_population(i), i, inputs_.next_weight(), t);
+    }
     inputs_.advance();
     ++stats_.inputs;
 }

@@ -20,6 +20,13 @@ id_range layout::block(std::uint64_t total, int rank, int n_ranks) {
     return {r * base + std::min(r, extra), base + (r < extra ? 1 : 0)};
 }
 
+int layout::owner(std::uint64_t id) const {
+    // The first `extra` ranks hold base + 1 ids, the others base.
+    const std::uint64_t p = std::uint64_t(n_ranks_), base = total_ / p, extra = total_ % p;
+    const std::uint64_t big = extra * (base + 1);
+    return int(id < big ? id / (base + 1) : extra + (id - big) / base);
+}
+
 std::size_t layout::population_of(std::uint64_t id) const {
     auto it = std::upper_bound(populations_.begin(), populations_.end(), id,
                                [](std::uint64_t v, const id_range& r) { return v < r.first + r.size; });

@@ -25,6 +25,7 @@
 
 #include "sparsechaos/engine/delivery_queue.hpp"
 #include "sparsechaos/engine/event_queue.hpp"
+#include "sparsechaos/engine/jacobian_sink.hpp"
 #include "sparsechaos/engine/poisson_input.hpp"
 #include "sparsechaos/engine/spike_agreement.hpp"
 #include "sparsechaos/engine/spike_exchange.hpp"
@@ -114,6 +115,11 @@ public:
         exchange_ = exchange;
     }
 
+    // Report every spike's single-spike Jacobian to `sink` (not owned; nullptr: stop). Zero-delay
+    // runs only: tangent dynamics need the exact global event order. Kicks then go one by one
+    // through the scalar code (bit-identical to the batched kicks: same spike trains).
+    void track_jacobian(jacobian_sink* sink);
+
     // Zero-delay (0) or the shortest delay of the network (ms).
     double minimum_delay_ms() const { return min_delay_ms_; }
     // Length of the exchange windows of a run with delays: a little below d_min, so that an
@@ -143,6 +149,13 @@ public:
     memory_report memory() const;
     // Engine states of the local neurons (model encodings of their next spike times).
     const std::vector<double>& states() const { return state_; }
+    // ω of local neuron i (its phase velocity in units of 1/τ_m).
+    double omega(std::uint32_t local) const;
+    // Phases of the local neurons at absolute time t_ms (no event between the last one and t).
+    std::vector<double> phases_at(double t_ms) const;
+    // Set the phases of the local neurons at absolute time t_ms (the time of the last event or
+    // later, before the next one): a perturbed copy of a trajectory, e.g. for twin estimates.
+    void set_phases(const std::vector<double>& phases, double t_ms);
 
 private:
     std::size_t local_population(std::uint32_t local) const;
@@ -150,6 +163,7 @@ private:
     void fire(std::uint32_t local, double t);
     void deliver(const network::resolved_projection& proj, std::uint64_t pre, double t);
     void kick_one(std::size_t population, std::uint32_t local, double weight, double t);
+    void deliver_tracked(const network::resolved_projection& proj, std::uint64_t pre, double t);
     void apply_input();
     void apply_arrival();
     void schedule_arrivals(const spike_candidate& s, double window_end);
@@ -192,6 +206,7 @@ private:
     bool any_inputs_ = false;  // some population of the network has Poisson input (any rank)
     double min_delay_ms_ = 0.0;
     delivery_queue transit_;
+    jacobian_sink* sink_ = nullptr;
     std::uint64_t windows_done_ = 0;  // windows since time 0: window k is [k w, (k+1) w)
     std::vector<spike_candidate> window_spikes_, all_spikes_;
 };

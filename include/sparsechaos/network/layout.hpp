@@ -31,6 +31,8 @@ public:
     int rank() const { return rank_; }
     int n_ranks() const { return n_ranks_; }
     static id_range block(std::uint64_t total, int rank, int n_ranks);
+    // The rank whose block holds global id `id`.
+    int owner(std::uint64_t id) const;
 
 private:
     const network_spec* spec_;

@@ -1,0 +1,178 @@
+#include "sparsechaos/tangent/lyapunov_tracker.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "sparsechaos/analysis/participation_ratio.hpp"
+
+namespace sparsechaos::tangent {
+namespace {
+
+int size_of(MPI_Comm comm) {
+    int n = 1;
+    MPI_Comm_size(comm, &n);
+    return n;
+}
+
+analysis::accumulator_options accumulator_options_for(const lyapunov_settings& s) {
+    analysis::accumulator_options o;
+    o.local_count = std::min<std::size_t>(s.local_exponents, std::size_t(s.exponents));
+    return o;
+}
+
+}  // namespace
+
+lyapunov_tracker::lyapunov_tracker(MPI_Comm comm, const engine::simulation& sim, const lyapunov_settings& settings)
+    : comm_(comm),
+      n_ranks_(size_of(comm)),
+      layout_(&sim.layout()),
+      settings_(settings),
+      m_(settings.exponents),
+      ons_(comm, std::int64_t(sim.layout().local().size), settings.exponents, settings.method),
+      row_j_(std::size_t(settings.exponents) + 1),
+      accumulator_(std::size_t(settings.exponents), settings.measuring_time_s, accumulator_options_for(settings)),
+      interval_(std::max<std::uint64_t>(settings.orthonormalize_every, 1)) {
+    if (m_ < 1 || std::uint64_t(m_) > sim.layout().total())
+        throw std::invalid_argument("lyapunov.exponents must lie in [1, N = " + std::to_string(sim.layout().total()) + "]");
+    const std::uint32_t n = std::uint32_t(sim.layout().local().size);
+    omega_.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) omega_[i] = sim.omega(i);
+    ons_.initialize_random(settings.seed);
+    if (settings_.layout == row_layout::neuron_major) {
+        rows_.resize(std::size_t(n) * std::size_t(m_));
+        for (std::int64_t k = 0; k < m_; ++k) {
+            const double* col = ons_.column(k);
+            for (std::uint32_t i = 0; i < n; ++i) rows_[std::size_t(i) * std::size_t(m_) + std::size_t(k)] = col[i];
+        }
+    }
+}
+
+void lyapunov_tracker::begin_spike(std::uint64_t neuron, double time_ms, bool local, double omega) {
+    // Between events the tangent map is the identity, so a QR step may sit at any spike time.
+    if (spikes_since_qr_ >= interval_) orthonormalize(time_ms);
+    ++spikes_since_qr_;
+    if (measuring_) ++spikes_measured_;
+    const std::size_t m = std::size_t(m_);
+    if (local) {
+        const auto i = std::uint32_t(neuron - layout_->local().first);
+        if (settings_.layout == row_layout::neuron_major)
+            std::copy_n(row(i), m, row_j_.begin());
+        else
+            ons_.copy_row(i, row_j_.data());
+        row_j_[m] = omega;
+    }
+    if (n_ranks_ > 1 &&
+        MPI_Bcast(row_j_.data(), int(m + 1), MPI_DOUBLE, layout_->owner(neuron), comm_) != MPI_SUCCESS)
+        throw std::runtime_error("MPI_Bcast of a tangent row failed");
+    omega_j_ = row_j_[m];
+}
+
+void lyapunov_tracker::kick(std::uint32_t i, double d, double omega) {
+    const double c = omega / omega_j_ * (1.0 - d);
+    if (settings_.layout == row_layout::neuron_major) {
+        double* q = row(i);
+        const double* qj = row_j_.data();
+        for (std::int64_t k = 0; k < m_; ++k) q[k] = d * q[k] + c * qj[k];
+    } else {
+        ons_.update_row(i, d, c, row_j_.data());
+    }
+    if (measuring_) add_log_d(d);
+}
+
+void lyapunov_tracker::add_log_d(double d) {
+    // d = 0 (a kick across threshold) collapses phase-space volume: the rate is -inf.
+    if (!(d > 0.0)) {
+        log_d_sum_ = -INFINITY;
+        log_d_c_ = 0.0;
+        return;
+    }
+    if (std::isinf(log_d_sum_)) return;
+    // Neumaier summation: a long run adds millions of terms, and the sum is checked to 1e-8.
+    const double x = std::log(d), t = log_d_sum_ + x;
+    log_d_c_ += std::abs(log_d_sum_) >= std::abs(x) ? (log_d_sum_ - t) + x : (x - t) + log_d_sum_;
+    log_d_sum_ = t;
+}
+
+void lyapunov_tracker::input(std::uint32_t i, double d) {
+    // An external kick: Q_i ← d_i Q_i (no other row enters).
+    if (settings_.layout == row_layout::neuron_major) {
+        double* q = row(i);
+        for (std::int64_t k = 0; k < m_; ++k) q[k] *= d;
+    } else {
+        ons_.scale_row(i, d);
+    }
+    if (measuring_) add_log_d(d);
+}
+
+void lyapunov_tracker::orthonormalize(double t_ms) {
+    const std::size_t n = omega_.size(), m = std::size_t(m_);
+    if (settings_.layout == row_layout::neuron_major)
+        for (std::size_t k = 0; k < m; ++k) {
+            double* col = ons_.column(std::int64_t(k));
+            for (std::size_t i = 0; i < n; ++i) col[i] = rows_[i * m + k];
+        }
+    const auto log_r = ons_.orthonormalize();
+    if (settings_.layout == row_layout::neuron_major)
+        for (std::size_t k = 0; k < m; ++k) {
+            const double* col = ons_.column(std::int64_t(k));
+            for (std::size_t i = 0; i < n; ++i) rows_[i * m + k] = col[i];
+        }
+    const double dt_s = (t_ms - last_qr_ms_) * 1e-3;
+    if (measuring_ && dt_s > 0.0) {
+        accumulator_.add_interval(log_r, dt_s);
+        ++qr_steps_;
+        // Localization of the leading vector, without its share of the neutral direction ω.
+        const double* v = ons_.column(0);
+        double dots[2] = {0.0, 0.0};
+        for (std::size_t i = 0; i < n; ++i) dots[0] += v[i] * omega_[i], dots[1] += omega_[i] * omega_[i];
+        if (n_ranks_ > 1) MPI_Allreduce(MPI_IN_PLACE, dots, 2, MPI_DOUBLE, MPI_SUM, comm_);
+        const double c = analysis::projection_coefficient(dots[0], dots[1]);
+        auto sums = analysis::local_participation_sums({v, n}, omega_, c);
+        double both[2] = {sums.sum2, sums.sum4};
+        if (n_ranks_ > 1) MPI_Allreduce(MPI_IN_PLACE, both, 2, MPI_DOUBLE, MPI_SUM, comm_);
+        pr_times_.push_back((t_ms - start_ms_) * 1e-3);
+        pr_values_.push_back(analysis::participation_ratio({both[0], both[1]}));
+    }
+    // Adaptive interval: R's diagonal spread bounds cond(Q) before this step from below.
+    if (settings_.max_condition > 0.0) {
+        const double bound = ons_.last_condition_bound();
+        if (bound > settings_.max_condition) interval_ = std::max<std::uint64_t>(interval_ / 2, 1);
+        else if (bound < 0.25 * settings_.max_condition)
+            interval_ = std::min<std::uint64_t>(interval_ * 2, std::max<std::uint64_t>(settings_.orthonormalize_every, 1));
+    }
+    last_qr_ms_ = t_ms;
+    spikes_since_qr_ = 0;
+}
+
+void lyapunov_tracker::start_measurement(double t_ms) {
+    orthonormalize(t_ms);
+    measuring_ = true;
+    start_ms_ = last_qr_ms_ = t_ms;
+    log_d_sum_ = log_d_c_ = 0.0;
+}
+
+void lyapunov_tracker::finish(double t_ms) {
+    orthonormalize(t_ms);
+    measuring_ = false;
+    end_ms_ = t_ms;
+}
+
+double lyapunov_tracker::contraction_rate() const {
+    double sum = log_d_sum_ + log_d_c_;
+    if (n_ranks_ > 1) MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, comm_);
+    const double t_s = (end_ms_ - start_ms_) * 1e-3;
+    return t_s > 0.0 ? sum / t_s : 0.0;
+}
+
+std::vector<double> lyapunov_tracker::local_vector(std::int64_t k) const {
+    const std::size_t n = omega_.size(), m = std::size_t(m_);
+    std::vector<double> v(n);
+    if (settings_.layout == row_layout::neuron_major)
+        for (std::size_t i = 0; i < n; ++i) v[i] = rows_[i * m + std::size_t(k)];
+    else
+        std::copy_n(ons_.column(k), n, v.begin());
+    return v;
+}
+
+}  // namespace sparsechaos::tangent

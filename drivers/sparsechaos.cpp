@@ -14,13 +14,17 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sparsechaos/engine/simulation.hpp"
 #include "sparsechaos/io/config.hpp"
+#include "sparsechaos/io/lyapunov_writer.hpp"
 #include "sparsechaos/io/spike_writer.hpp"
 #include "sparsechaos/network/connectivity.hpp"
+#include "sparsechaos/tangent/lyapunov_run.hpp"
+#include "sparsechaos/tangent/petsc_session.hpp"
 #include "sparsechaos/version.hpp"
 
 namespace sc = sparsechaos;
@@ -93,8 +97,11 @@ std::string format_duration(double s) {
 // makes every report_interval() seconds.
 class run_observer final : public sc::engine::observer {
 public:
-    run_observer(sc::io::spike_writer& writer, bool show)
-        : writer_(writer), show_(show), tty_(::isatty(STDERR_FILENO) == 1) {}
+    run_observer(sc::io::spike_writer& writer, bool show, double end_ms)
+        : writer_(writer), show_(show), tty_(::isatty(STDERR_FILENO) == 1), end_ms_(end_ms) {}
+
+    // A Lyapunov run: show the running estimate of λ_1 while it measures.
+    void watch(const sc::tangent::lyapunov_tracker* tracker) { tracker_ = tracker; }
 
     double report_interval() const { return tty_ ? 0.5 : 10.0; }
 
@@ -104,16 +111,20 @@ public:
 
     void on_progress(const sc::engine::progress& p) override {
         if (!show_) return;
-        if (p.time_ms >= p.end_ms) {  // the final report: the summary follows
-            if (tty_ && shown_) std::fputs("\r\033[K", stderr);
+        if (p.time_ms >= p.end_ms) {  // the end of a run segment; after the last the summary follows
+            if (tty_ && shown_ && p.time_ms >= end_ms_) std::fputs("\r\033[K", stderr);
             return;
         }
-        const double fraction = p.end_ms > 0 ? p.time_ms / p.end_ms : 0.0;
-        const double eta = p.time_ms > 0 ? p.wall_s * (p.end_ms - p.time_ms) / p.time_ms : NAN;
-        char line[200];
-        std::snprintf(line, sizeof line, "t %.1f / %.1f ms (%.1f%%) | %llu spikes | %.3g spikes/s | ETA %s",
-                      p.time_ms, p.end_ms, 100.0 * fraction, static_cast<unsigned long long>(p.spikes),
-                      p.wall_s > 0 ? double(p.spikes) / p.wall_s : 0.0, format_duration(eta).c_str());
+        const double end = end_ms_;
+        const double fraction = end > 0 ? p.time_ms / end : 0.0;
+        const double eta = p.time_ms > 0 ? p.wall_s * (end - p.time_ms) / p.time_ms : NAN;
+        char lambda[64] = "";
+        if (tracker_ && tracker_->measuring() && tracker_->accumulator().intervals() > 0)
+            std::snprintf(lambda, sizeof lambda, " | lambda_1 %.4g 1/s", tracker_->accumulator().exponents()[0]);
+        char line[256];
+        std::snprintf(line, sizeof line, "t %.1f / %.1f ms (%.1f%%) | %llu spikes | %.3g spikes/s | ETA %s%s",
+                      p.time_ms, end, 100.0 * fraction, static_cast<unsigned long long>(p.spikes),
+                      p.wall_s > 0 ? double(p.spikes) / p.wall_s : 0.0, format_duration(eta).c_str(), lambda);
         if (tty_) std::fprintf(stderr, "\r%s\033[K", line);
         else std::fprintf(stderr, "progress: %s\n", line);
         std::fflush(stderr);
@@ -123,7 +134,26 @@ public:
 private:
     sc::io::spike_writer& writer_;
     bool show_, tty_, shown_ = false;
+    double end_ms_;
+    const sc::tangent::lyapunov_tracker* tracker_ = nullptr;
 };
+
+void print_lyapunov(const sc::tangent::lyapunov_result& r) {
+    const auto& l = r.exponents;
+    std::printf("  lyapunov         %llu of %llu exponents over %g s, %llu QR steps (%s)\n",
+                static_cast<unsigned long long>(r.exponents_computed), static_cast<unsigned long long>(r.neurons),
+                r.measuring_time_s, static_cast<unsigned long long>(r.qr_steps), r.method.c_str());
+    if (r.tuned_drive_factor)
+        std::printf("  tuned drive      x %.6g for a mean rate of %g Hz\n", *r.tuned_drive_factor, *r.target_rate_hz);
+    if (l.empty()) return;
+    std::printf("  lambda_1         %.6g +- %.2g 1/s\n", l.front(), r.standard_errors.front());
+    std::printf("  positive         %zu exponents%s\n", r.dimensions.positive,
+                r.exponents_computed < r.neurons ? " (at least: not all exponents computed)" : "");
+    std::printf("  KS entropy       %.6g bits/s, %.4g bits/spike\n", r.entropy.bits_per_second, r.entropy.bits_per_spike);
+    std::printf("  Kaplan-Yorke     D = %.6g (D/N = %.4g)\n", r.dimensions.kaplan_yorke,
+                r.dimensions.kaplan_yorke / double(r.neurons));
+    std::printf("  sum of exponents %.6g 1/s (contraction rate %.6g 1/s)\n", r.sum, r.contraction);
+}
 
 int check_command(const options& opt, const mpi_context& mpi) {
     const auto spec = sc::io::load_config(opt.config, opt.sets);
@@ -133,7 +163,7 @@ int check_command(const options& opt, const mpi_context& mpi) {
 
 int run_command(const options& opt, const mpi_context& mpi, const std::string& invocation) {
     auto t0 = wall_clock::now();
-    const auto spec = sc::io::load_config(opt.config, opt.sets);
+    auto spec = sc::io::load_config(opt.config, opt.sets);
     const double load_s = seconds_since(t0);
 
     // The output is created before anything long happens, so a bad path fails at once.
@@ -142,13 +172,29 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
     sc::io::output_file out(opt.output, mpi.comm);
     const double create_s = seconds_since(t0);
 
+    // Lyapunov runs use PETSc/SLEPc (the tangent space); the session must outlive its objects.
+    std::optional<sc::tangent::petsc_session> petsc;
+    std::optional<double> drive_factor;
+    if (spec.lyapunov) {
+        petsc.emplace();
+        if (spec.lyapunov->target_rate_hz) {
+            const double target = *spec.lyapunov->target_rate_hz;
+            auto report = [&](int step, double factor, double rate) {
+                if (mpi.root() && !opt.quiet)
+                    std::fprintf(stderr, "tuning drive: step %d, factor %.6g -> mean rate %.4g Hz (target %.4g Hz)\n",
+                                 step, factor, rate, target);
+            };
+            drive_factor = sc::tangent::tune_drive_factor(spec, mpi.comm, target, spec.lyapunov->tune_ms, report);
+            spec = sc::tangent::with_drive_factor(spec, *drive_factor);
+        }
+    }
+
     t0 = wall_clock::now();
     sc::engine::simulation sim(spec, mpi.rank, mpi.size);
     const double build_s = seconds_since(t0);
 
     // Several ranks: zero-delay runs agree on every spike, runs with delays swap each window's
-    // spikes. Either way every rank learns the global spike sequence and writes its own
-    // neurons' spikes at their places in it.
+    // spikes. Either way every rank learns the global spike sequence and writes its share of it.
     std::unique_ptr<sc::engine::mpi_spike_agreement> agreement;
     std::unique_ptr<sc::engine::mpi_spike_exchange> exchange;
     if (mpi.size > 1) {
@@ -161,8 +207,15 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
     sc::io::spike_writer::options writer_options;
     writer_options.global_order = mpi.size > 1;
     sc::io::spike_writer writer(out.file(), spec, sim.layout(), writer_options);
-    run_observer observer(writer, !opt.quiet && mpi.root());
-    sim.run_until(spec.simulation.t_end_ms, &observer, observer.report_interval());
+    run_observer observer(writer, !opt.quiet && mpi.root(), spec.simulation.t_end_ms);
+    std::optional<sc::tangent::lyapunov_result> lyapunov;
+    if (spec.lyapunov) {
+        lyapunov = sc::tangent::run_lyapunov(sim, spec, mpi.comm, &observer, observer.report_interval(),
+                                             [&](const sc::tangent::lyapunov_tracker* t) { observer.watch(t); });
+        lyapunov->tuned_drive_factor = drive_factor;
+    } else {
+        sim.run_until(spec.simulation.t_end_ms, &observer, observer.report_interval());
+    }
     const auto& stats = sim.statistics();
 
     t0 = wall_clock::now();
@@ -192,6 +245,7 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
         meta.phase_seconds.push_back(std::move(all));
     }
     const auto totals = writer.finish(meta);
+    if (lyapunov) sc::io::write_lyapunov(out.file(), *lyapunov);
     out.commit();
     const double write_s = seconds_since(t0);
 
@@ -236,6 +290,7 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
             std::printf("  ranks            %d (%llu %s on rank 0)\n", mpi.size,
                         static_cast<unsigned long long>(stats.rounds),
                         sim.minimum_delay_ms() > 0.0 ? "window exchanges" : "agreements");
+        if (lyapunov) print_lyapunov(*lyapunov);
         std::printf("  output           %s\n", out.target().c_str());
     }
     if (opt.timers) {

@@ -60,6 +60,10 @@ const key_schema& root_schema() {
         key_schema r = make_table(kind::table, {});
         r.keys.emplace("simulation", make_table(kind::table, {"duration_ms", "seed", "connectivity"}));
         r.keys.emplace("output", make_table(kind::table, {"spikes"}));
+        r.keys.emplace("lyapunov", make_table(kind::table, {"exponents", "warmup_ms", "ons_warmup_ms",
+                                                            "orthonormalize_every", "max_condition", "method",
+                                                            "seed", "local_exponents", "target_rate_hz", "tune_ms",
+                                                            "layout"}));
         r.keys.emplace("population", std::move(population));
         r.keys.emplace("projection",
                        make_table(kind::table_array, {"pre", "post", "rule", "indegree", "outdegree", "probability",
@@ -538,6 +542,65 @@ network::projection_spec read_projection(const toml::table& t, const std::string
     return p;
 }
 
+network::lyapunov_spec read_lyapunov(const toml::table& t, const network::network_spec& spec, const reader& r) {
+    const std::string path = "lyapunov";
+    r.check_keys(t, path, schema_of("lyapunov"));
+    network::lyapunov_spec l;
+    if (const toml::node* n = t.get("exponents")) {
+        if (n->is_string()) {
+            if (*n->value<std::string>() != "all")
+                r.fail("lyapunov.exponents", n, "expected an integer m >= 1 or \"all\", got " + value_text(*n));
+        } else {
+            const std::int64_t m = *r.integer(t, path, "exponents");
+            r.require(m >= 1, t, path, "exponents", ">= 1 (or \"all\")");
+            l.exponents = std::uint64_t(m);
+        }
+    }
+    for (auto [key, field] : {std::pair{"warmup_ms", &l.warmup_ms}, std::pair{"ons_warmup_ms", &l.ons_warmup_ms}}) {
+        if (auto x = r.number(t, path, key)) {
+            r.require(*x >= 0, t, path, key, ">= 0");
+            *field = *x;
+        }
+    }
+    if (auto k = r.integer(t, path, "orthonormalize_every")) {
+        r.require(*k >= 1, t, path, "orthonormalize_every", ">= 1 (network spikes between QR steps)");
+        l.orthonormalize_every = std::uint64_t(*k);
+    }
+    if (auto c = r.number(t, path, "max_condition")) {
+        r.require(*c == 0 || *c > 1, t, path, "max_condition", "0 (fixed interval) or > 1");
+        l.max_condition = *c;
+    }
+    if (auto m = r.choice(t, path, "method", qr_method_names)) l.method = *m;
+    // Cholesky QR loses orthogonality like cond(Q)^2 eps: only with a small, enforced bound.
+    if (l.method == network::qr_method::cholesky && !(l.max_condition > 1 && l.max_condition <= 1e4))
+        r.fail("lyapunov.method", t.get("method"),
+               "\"cholesky\" needs lyapunov.max_condition in (1, 1e4] (its error grows like cond^2 * 1e-16); "
+               "use \"tsqr\" or \"cgs\" otherwise");
+    if (auto seed = r.integer(t, path, "seed")) {
+        r.require(*seed >= 0, t, path, "seed", ">= 0");
+        l.seed = std::uint64_t(*seed);
+    }
+    if (auto k = r.integer(t, path, "local_exponents")) {
+        r.require(*k >= 0, t, path, "local_exponents", ">= 0");
+        l.local_exponents = std::uint64_t(*k);
+    }
+    if (auto rate = r.number(t, path, "target_rate_hz")) {
+        r.require(*rate > 0, t, path, "target_rate_hz", "> 0");
+        l.target_rate_hz = *rate;
+    }
+    if (auto x = r.number(t, path, "tune_ms")) {
+        r.require(*x > 0, t, path, "tune_ms", "> 0");
+        l.tune_ms = *x;
+    }
+    if (auto lay = r.choice(t, path, "layout", tangent_layout_names)) l.layout = *lay;
+    const double measure = spec.simulation.t_end_ms - l.warmup_ms - l.ons_warmup_ms;
+    if (!(measure > 0))
+        r.fail("lyapunov", &t, "warmup_ms + ons_warmup_ms = " + number_text(l.warmup_ms + l.ons_warmup_ms) +
+                                   " leaves no measuring time within simulation.duration_ms = " +
+                                   number_text(spec.simulation.t_end_ms));
+    return l;
+}
+
 // Elements of an array of tables ([[population]]), each checked to be a table.
 std::vector<const toml::table*> table_array(const toml::table& root, std::string_view key, const reader& r) {
     std::vector<const toml::table*> out;
@@ -576,6 +639,8 @@ network::network_spec read_spec(const toml::table& root, const reader& r) {
         spec.output.spikes = r.boolean(*out, "output", "spikes").value_or(true);
     }
 
+    if (const toml::table* ly = r.table(root, "", "lyapunov")) spec.lyapunov = read_lyapunov(*ly, spec, r);
+
     const auto pops = table_array(root, "population", r);
     if (pops.empty()) r.fail_message("population", root.get("population"), "the config needs at least one [[population]]");
     for (std::size_t i = 0; i < pops.size(); ++i) {
@@ -600,6 +665,18 @@ network::network_spec read_spec(const toml::table& root, const reader& r) {
                        (first_delayed ? "> 0" : "0 (or missing)") +
                        ": give every projection a delay > 0, or none (zero-delay mode)");
         }
+    }
+    if (spec.lyapunov) {
+        std::uint64_t n = 0;
+        for (const auto& p : spec.populations) n += p.size;
+        if (spec.lyapunov->exponents > n)
+            r.fail("lyapunov.exponents", root.get_as<toml::table>("lyapunov")->get("exponents"),
+                   "must be <= N = " + std::to_string(n) + " neurons, got " + std::to_string(spec.lyapunov->exponents));
+        for (std::size_t i = 0; i < spec.projections.size(); ++i)
+            if (spec.projections[i].delay_ms > 0)
+                r.fail(join_key(indexed("projection", i), "delay_ms"), projs[i]->get("delay_ms"),
+                       "Lyapunov spectra ([lyapunov]) need zero delay: the tangent dynamics follow the exact "
+                       "global event order; remove the delays or the [lyapunov] section");
     }
     return spec;
 }

@@ -99,6 +99,15 @@ inline constexpr std::array<std::pair<std::string_view, network::connection_rule
     {"fixed_outdegree", network::connection_rule::fixed_outdegree},
     {"pairwise_bernoulli", network::connection_rule::pairwise_bernoulli},
 }};
+inline constexpr std::array<std::pair<std::string_view, network::qr_method>, 3> qr_method_names{{
+    {"tsqr", network::qr_method::tsqr},
+    {"cgs", network::qr_method::cgs},
+    {"cholesky", network::qr_method::cholesky},
+}};
+inline constexpr std::array<std::pair<std::string_view, network::tangent_layout>, 2> tangent_layout_names{{
+    {"neuron_major", network::tangent_layout::neuron_major},
+    {"column_major", network::tangent_layout::column_major},
+}};
 inline constexpr std::array<std::pair<std::string_view, network::connectivity_storage>, 2> storage_names{{
     {"stored", network::connectivity_storage::stored},
     {"procedural", network::connectivity_storage::procedural},

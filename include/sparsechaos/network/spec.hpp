@@ -63,11 +63,31 @@ struct output_spec {
     bool spikes = true;  // write /spikes/<population>/...
 };
 
+// Lyapunov spectrum settings ([lyapunov], docs/configuration.md). The run is split into a
+// trajectory warm-up, a warm-up of the orthonormal system and the measurement.
+enum class qr_method { tsqr, cgs, cholesky };
+enum class tangent_layout { neuron_major, column_major };
+
+struct lyapunov_spec {
+    std::uint64_t exponents = 0;           // m; 0: all N
+    double warmup_ms = 0.0;                // no tangent space
+    double ons_warmup_ms = 0.0;            // tangent space on, exponents discarded
+    std::uint64_t orthonormalize_every = 0;  // network spikes between QR steps; 0: N
+    double max_condition = 0.0;            // > 0: adaptive interval keeping cond(Q) below this
+    qr_method method = qr_method::tsqr;
+    std::uint64_t seed = 1;
+    std::uint64_t local_exponents = 3;
+    std::optional<double> target_rate_hz;  // tune the drives to this mean rate first
+    double tune_ms = 5000.0;               // length of each tuning run
+    tangent_layout layout = tangent_layout::neuron_major;
+};
+
 struct network_spec {
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;
     simulation_spec simulation;
     output_spec output;
+    std::optional<lyapunov_spec> lyapunov;
     std::string config_text;  // the full configuration as given, for /meta
 };
 

@@ -1,0 +1,174 @@
+#include "sparsechaos/tangent/lyapunov_run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+#include <stdexcept>
+
+#include "sparsechaos/network/connectivity.hpp"
+
+namespace sparsechaos::tangent {
+namespace {
+
+orthogonalization method_of(network::qr_method m) {
+    switch (m) {
+    case network::qr_method::cgs: return orthogonalization::cgs_refined;
+    case network::qr_method::cholesky: return orthogonalization::cholesky;
+    default: return orthogonalization::tsqr;
+    }
+}
+
+int size_of(MPI_Comm comm) {
+    int n = 1;
+    MPI_Comm_size(comm, &n);
+    return n;
+}
+
+int rank_of(MPI_Comm comm) {
+    int r = 0;
+    MPI_Comm_rank(comm, &r);
+    return r;
+}
+
+}  // namespace
+
+lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spec& spec, MPI_Comm comm,
+                             engine::observer* obs, double progress_interval_s,
+                             const std::function<void(const lyapunov_tracker*)>& on_tracker) {
+    if (!spec.lyapunov) throw std::invalid_argument("run_lyapunov: the configuration has no [lyapunov] section");
+    const auto& ly = *spec.lyapunov;
+    const std::uint64_t n = sim.layout().total();
+    const double t_warm = ly.warmup_ms, t_start = ly.warmup_ms + ly.ons_warmup_ms, t_end = spec.simulation.t_end_ms;
+
+    lyapunov_settings s;
+    s.exponents = std::int64_t(ly.exponents ? ly.exponents : n);
+    s.orthonormalize_every = ly.orthonormalize_every ? ly.orthonormalize_every : n;
+    s.max_condition = ly.max_condition;
+    s.method = method_of(ly.method);
+    s.seed = ly.seed;
+    s.local_exponents = ly.local_exponents;
+    s.measuring_time_s = (t_end - t_start) * 1e-3;
+    s.layout = ly.layout == network::tangent_layout::column_major ? row_layout::column_major : row_layout::neuron_major;
+
+    sim.run_until(t_warm, obs, progress_interval_s);
+    lyapunov_tracker tracker(comm, sim, s);
+    if (on_tracker) on_tracker(&tracker);
+    sim.track_jacobian(&tracker);
+    sim.run_until(t_start, obs, progress_interval_s);
+    tracker.start_measurement(t_start);
+    sim.run_until(t_end, obs, progress_interval_s);
+    tracker.finish(t_end);
+    sim.track_jacobian(nullptr);
+    if (on_tracker) on_tracker(nullptr);
+
+    lyapunov_result r;
+    const auto& acc = tracker.accumulator();
+    const auto lambda = acc.exponents();
+    const auto se = acc.standard_errors();
+    std::vector<std::size_t> order(lambda.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lambda[a] > lambda[b]; });
+    for (std::size_t k : order) r.exponents.push_back(lambda[k]), r.standard_errors.push_back(se[k]);
+    r.sum = acc.sum();
+    r.contraction = tracker.contraction_rate();
+    // The time-shift direction gives one exponent that is exactly zero; its finite-time estimate
+    // is the computed exponent closest to zero. Count it as zero when it is clearly separated
+    // from λ_1 (otherwise the spectrum is too short or too noisy to tell).
+    const auto closest = std::min_element(r.exponents.begin(), r.exponents.end(),
+                                          [](double a, double b) { return std::abs(a) < std::abs(b); });
+    if (closest != r.exponents.end() && std::abs(*closest) < 0.05 * std::abs(r.exponents.front()))
+        r.zero_tolerance = std::abs(*closest);
+    const double t_s = s.measuring_time_s;
+    r.network_spikes_per_s = t_s > 0 ? double(tracker.spikes_measured()) / t_s : 0.0;
+    r.entropy = analysis::ks_entropy(r.exponents, r.network_spikes_per_s, r.zero_tolerance);
+    r.dimensions = analysis::dimensions(r.exponents, r.zero_tolerance);
+    r.local_times.assign(acc.times().begin(), acc.times().end());
+    r.local_sum.assign(acc.local_sum().begin(), acc.local_sum().end());
+    const std::size_t k_local = acc.local_count();
+    r.local.assign(k_local, {});
+    for (std::size_t i = 0; i < acc.intervals(); ++i)
+        for (std::size_t k = 0; k < k_local; ++k) r.local[k].push_back(acc.local_exponents()[i * k_local + k]);
+    r.convergence_lambda1.assign(acc.lambda1_running().begin(), acc.lambda1_running().end());
+    r.convergence_sum.assign(acc.sum_running().begin(), acc.sum_running().end());
+    r.participation_times = tracker.participation_times();
+    r.participation = tracker.participation_ratios();
+    r.exponents_computed = std::uint64_t(s.exponents);
+    r.neurons = n;
+    r.qr_steps = tracker.qr_steps();
+    r.orthonormalize_every = s.orthonormalize_every;
+    r.measuring_time_s = t_s;
+    r.warmup_ms = ly.warmup_ms;
+    r.ons_warmup_ms = ly.ons_warmup_ms;
+    r.max_condition = ly.max_condition;
+    r.method = std::string(to_string(s.method));
+    r.layout = s.layout == row_layout::neuron_major ? "neuron_major" : "column_major";
+    r.seed = ly.seed;
+    r.target_rate_hz = ly.target_rate_hz;
+    return r;
+}
+
+network::network_spec with_drive_factor(const network::network_spec& spec, double factor) {
+    network::network_spec out = spec;
+    const network::layout lay(spec);
+    const auto drives = network::population_drives(spec, network::resolve_projections(spec, lay));
+    for (std::size_t p = 0; p < out.populations.size(); ++p) {
+        out.populations[p].drive.value = factor * drives[p];
+        out.populations[p].drive.balanced_rate_hz.reset();
+    }
+    return out;
+}
+
+double tune_drive_factor(const network::network_spec& spec, MPI_Comm comm, double target_hz, double tune_ms,
+                         const std::function<void(int, double, double)>& report) {
+    const int rank = rank_of(comm), size = size_of(comm);
+    std::unique_ptr<engine::mpi_spike_agreement> agreement;
+    if (size > 1) agreement = std::make_unique<engine::mpi_spike_agreement>(comm);
+    // Mean rate over the last 80 % of a fresh run (the first 20 % is the transient).
+    auto rate_at = [&](double factor) {
+        const auto tuned = with_drive_factor(spec, factor);
+        engine::simulation sim(tuned, rank, size);
+        if (agreement) sim.distribute(agreement.get(), nullptr);
+        sim.run_until(0.2 * tune_ms);
+        const auto before = sim.statistics().network_spikes;
+        sim.run_until(tune_ms);
+        const double spikes = double(sim.statistics().network_spikes - before);
+        return spikes / (double(sim.layout().total()) * 0.8 * tune_ms * 1e-3);
+    };
+    // Rates of small networks are jagged functions of the drive, so a plain secant can cycle:
+    // first step proportionally until the target is bracketed, then shrink the bracket by
+    // regula falsi on (log factor, log rate) with the Illinois fix against one-sided steps.
+    const double goal = std::log(target_hz);
+    auto miss = [&](double rate) { return std::log(std::max(rate, 1e-6)) - goal; };
+    auto close_enough = [&](double rate) { return std::abs(rate - target_hz) <= 0.01 * target_hz; };
+    double lo = 0.0, hi = 0.0, m_lo = 0.0, m_hi = 0.0;  // log factors of the bracket, their misses
+    bool have_lo = false, have_hi = false;
+    double x = 0.0;  // log factor
+    int side = 0;
+    for (int step = 0; step <= 40; ++step) {
+        const double rate = rate_at(std::exp(x));
+        if (report) report(step, std::exp(x), rate);
+        if (close_enough(rate)) return std::exp(x);
+        const double m = miss(rate);
+        if (m < 0) {
+            lo = x, m_lo = m, have_lo = true;
+            if (side == -1) m_hi *= 0.5;  // Illinois: the other end has not moved twice in a row
+            side = -1;
+        } else {
+            hi = x, m_hi = m, have_hi = true;
+            if (side == 1) m_lo *= 0.5;
+            side = 1;
+        }
+        if (have_lo && have_hi) {
+            x = lo - m_lo * (hi - lo) / (m_hi - m_lo);
+            if (std::abs(hi - lo) < 1e-9) break;
+        } else {
+            x = x - std::clamp(m, -0.5, 0.5);  // rate roughly proportional to the drive
+        }
+    }
+    throw std::runtime_error("lyapunov.target_rate_hz: the drive was not tuned to " + std::to_string(target_hz) +
+                             " Hz within 1 %: the rate is too jagged a function of the drive here; raise lyapunov.tune_ms "
+                             "(longer tuning runs average more spikes)");
+}
+
+}  // namespace sparsechaos::tangent

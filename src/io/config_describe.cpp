@@ -143,6 +143,21 @@ std::string describe(const network::network_spec& spec) {
     else
         os << "  mode: zero delay (exact global event order; ranks agree on every spike)\n";
 
+    if (spec.lyapunov) {
+        const auto& l = *spec.lyapunov;
+        const double m = double(l.exponents ? l.exponents : lay.total());
+        os << "\nlyapunov\n";
+        os << "  " << count(m) << " exponents (" << name_of(qr_method_names, l.method) << " QR every "
+           << count(double(l.orthonormalize_every ? l.orthonormalize_every : lay.total())) << " network spikes"
+           << (l.max_condition > 0 ? ", sooner if cond(Q) > " + num(l.max_condition) : std::string()) << ")\n";
+        os << "  warm-up " << num(l.warmup_ms) << " ms, orthonormal-system warm-up " << num(l.ons_warmup_ms)
+           << " ms, measuring " << num(spec.simulation.t_end_ms - l.warmup_ms - l.ons_warmup_ms) << " ms\n";
+        if (l.target_rate_hz)
+            os << "  drives tuned first to a mean rate of " << num(*l.target_rate_hz) << " Hz (runs of "
+               << num(l.tune_ms) << " ms)\n";
+        os << "  tangent space: " << bytes(8.0 * m * double(lay.total())) << " (m x N doubles, split over the ranks)\n";
+    }
+
     const memory_estimate mem = estimate_memory(spec);
     os << "\ntotals\n";
     os << "  neurons " << count(double(lay.total())) << ", synapses " << count(mem.synapses) << " (expected)\n";

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Lyapunov spectra through the command line: the public reference case (theta, N = 200, K = 50,
+# tuned to 5 Hz: lambda_max about 30 1/s), the same spectrum and spike train on 1, 2 and 3 ranks,
+# the /lyapunov layout and its identities, and the configuration errors of [lyapunov].
+# Usage: bash lyapunov.sh <sparsechaos binary> <source dir>
+source "$(dirname "$0")/lib/common.sh" "$1"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+cat >reference.toml <<'TOML'
+[simulation]
+duration_ms = 12000.0
+[[population]]
+name = "I"
+size = 200
+model = "theta"
+drive = { balanced_rate_hz = 5.0 }
+[[projection]]
+pre = "I"
+post = "I"
+rule = "fixed_indegree"
+indegree = 50
+j0 = -1.0
+[lyapunov]
+exponents = "all"
+warmup_ms = 1000.0
+ons_warmup_ms = 1000.0
+target_rate_hz = 5.0
+TOML
+# Public reference (LEquipe tutorial, DESIGN §6): lambda_max about 32 1/s after a short average;
+# 10 s of measurement give about +-1 1/s, the window below allows for that and the tuning.
+timeout 120 "$bin" run reference.toml --output reference.h5 >reference.out
+cat reference.out
+/usr/bin/python3 - <<'PY'
+import sys
+import h5py
+import numpy as np
+
+g = h5py.File("reference.h5", "r")["lyapunov"]
+lam = g["exponents"][:]
+fail = []
+if not 26.0 <= lam[0] <= 38.0:
+    fail.append(f"lambda_max {lam[0]:.3f} outside [26, 38] 1/s")
+if len(lam) != 200 or np.any(np.diff(lam) > 0):
+    fail.append("exponents are not 200 values in descending order")
+if abs(lam.sum() - g["phase_space_contraction"][()]) > 1e-8 * abs(lam.sum()):
+    fail.append(f"sum {lam.sum()} != contraction {g['phase_space_contraction'][()]}")
+if np.sum(np.abs(lam) < 0.3) != 1:
+    fail.append(f"{np.sum(np.abs(lam) < 0.3)} exponents within 0.3 of zero, expected exactly one")
+pos = int(g["positive_exponents"][()])
+if pos != int(np.sum(lam > g["zero_tolerance"][()])):
+    fail.append("positive_exponents does not count the exponents above the zero tolerance")
+h = g["ks_entropy_nats_per_s"][()]
+if abs(h - lam[lam > g["zero_tolerance"][()]].sum()) > 1e-9 * h:
+    fail.append("KS entropy is not the sum of the positive exponents")
+if not 0 < g["kaplan_yorke_dimension"][()] < 200:
+    fail.append("Kaplan-Yorke dimension out of range")
+for name in ("local/lambda_1", "local/sum", "convergence/lambda_1", "participation/ratio"):
+    if len(g[name]) != g.attrs["qr_steps"]:
+        fail.append(f"{name} has {len(g[name])} entries for {g.attrs['qr_steps']} QR steps")
+if abs(g.attrs["target_rate_hz"] - 5.0) > 0 or not 0.5 < g.attrs["tuned_drive_factor"] < 2:
+    fail.append("tuning attributes missing or absurd")
+if fail:
+    sys.exit("FAIL: " + "; ".join(fail))
+print(f"ok reference: lambda_max {lam[0]:.2f} 1/s, {pos} positive, D_KY {g['kaplan_yorke_dimension'][()]:.1f}")
+PY
+grep -q "lambda_1 " reference.out || { echo "FAIL: no lambda_1 in the summary"; exit 1; }
+
+# 1, 2, 3 ranks: identical spike trains and spectra to 1e-8 (a 60-neuron network, 20 exponents,
+# Cholesky QR within its allowed condition bound, adaptive interval).
+small="--set population.I.size=60 --set projection[0].indegree=15 --set simulation.duration_ms=6000
+  --set lyapunov.exponents=20 --set lyapunov.target_rate_hz=8 --set lyapunov.tune_ms=3000
+  --set lyapunov.method=cholesky --set lyapunov.max_condition=100 --set lyapunov.orthonormalize_every=40"
+for p in 1 2 3; do
+  # shellcheck disable=SC2086
+  timeout 120 mpirun -np $p "$bin" run reference.toml $small --output ranks_$p.h5 --quiet \
+    || { echo "FAIL: Lyapunov run on $p ranks"; exit 1; }
+done
+/usr/bin/python3 - <<'PY'
+import sys
+import h5py
+import numpy as np
+
+f = [h5py.File(f"ranks_{p}.h5", "r") for p in (1, 2, 3)]
+ref = f[0]["lyapunov/exponents"][:]
+for p, g in zip((2, 3), f[1:]):
+    for k in ("timestamps", "node_ids"):
+        if f[0]["spikes/I/" + k][:].tobytes() != g["spikes/I/" + k][:].tobytes():
+            sys.exit(f"FAIL: spike {k} differ between 1 and {p} ranks")
+    lam = g["lyapunov/exponents"][:]
+    if not np.allclose(lam, ref, rtol=1e-8, atol=1e-10):
+        sys.exit(f"FAIL: exponents differ between 1 and {p} ranks: max {np.max(np.abs(lam - ref))}")
+print(f"ok ranks: 20 exponents agree to 1e-8 on 1, 2, 3 ranks (lambda_1 {ref[0]:.3f})")
+PY
+
+# Configuration errors name the key.
+failures=0
+expect_error() {
+  local text=$1 status=0
+  shift
+  "$@" >stdout 2>stderr || status=$?
+  if [[ $status -ne 1 ]] || ! grep -qF -- "$text" stderr; then
+    echo "FAIL: $* -> exit $status, stderr:"; cat stderr; failures=$((failures + 1))
+  else
+    echo "ok: $(head -1 stderr)"
+  fi
+}
+expect_error "projection[0].delay_ms" "$bin" check reference.toml --set projection[0].delay_ms=1
+expect_error "lyapunov.exponents" "$bin" check reference.toml --set lyapunov.exponents=201
+expect_error "lyapunov.exponents" "$bin" check reference.toml --set lyapunov.exponents=some
+expect_error "lyapunov.method" "$bin" check reference.toml --set lyapunov.method=cholesky
+expect_error "lyapunov.method" "$bin" check reference.toml --set lyapunov.method=householder
+expect_error "leaves no measuring time" "$bin" check reference.toml --set lyapunov.warmup_ms=12000
+expect_error "lyapunov.orthonormalize_every" "$bin" check reference.toml --set lyapunov.orthonormalize_every=0
+[[ $failures -eq 0 ]] || exit 1
+echo PASS

@@ -206,8 +206,10 @@ def summary(path, image, r):
     se = r["standard_errors"]
     se1 = float(se[0]) if se is not None else float("nan")
     lines.append(f"  lambda_1              {g(lam[0])} +- {g(se1)} 1/s")
-    lines.append(f"  positive_exponents    {int(r['positive_exponents'])}"
-                 + ("" if m == n else " (lower bound: m < N)"))
+    # With m < N, exponents beyond m are smaller than lambda_m: only a positive lambda_m leaves
+    # positive ones out.
+    partial = " (lower bound: lambda_m > 0, compute more exponents)" if m < n and lam[-1] > 0 else ""
+    lines.append(f"  positive_exponents    {int(r['positive_exponents'])}{partial}")
     s = float(r["sum_of_exponents"])
     line = f"  sum_of_exponents      {g(s)} 1/s"
     psc = r["phase_space_contraction"]
@@ -218,7 +220,7 @@ def summary(path, image, r):
     lines.append(line)
     lines.append(f"  ks_entropy            {g(float(r['ks_entropy_bits_per_s']))} bits/s,"
                  f" {g(float(r['ks_entropy_bits_per_spike']))} bits/spike"
-                 f" ({g(float(r['ks_entropy_nats_per_s']))} nats/s)")
+                 f" ({g(float(r['ks_entropy_nats_per_s']))} nats/s){partial}")
     d = float(r["kaplan_yorke_dimension"])
     note = " (lower bound: the partial sums are still >= 0 at m)" if d >= m and m < n else ""
     lines.append(f"  kaplan_yorke          {g(d)} (D_KY/N {g(d / n)}){note}")
@@ -252,7 +254,8 @@ def plot(path, image, r, bins):
     ax.axhline(0.0, color="k", linewidth=0.7)
     d = float(r["kaplan_yorke_dimension"])
     if 0 < d <= m:
-        ax.axvline(d / n, color="C3", linestyle=":", label=rf"$D_{{KY}}/N$ = {d / n:.3g}")
+        relation = r"\geq" if d >= m and m < n else "="  # D_KY = m < N: only a lower bound
+        ax.axvline(d / n, color="C3", linestyle=":", label=rf"$D_{{KY}}/N {relation}$ {d / n:.3g}")
     ax.set_xlabel("i / N")
     ax.set_ylabel(r"$\lambda_i$ (1/s)")
     ax.set_xlim(0, x[-1] * 1.02)

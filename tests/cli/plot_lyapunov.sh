@@ -5,12 +5,15 @@
 #   by default next to the input) and prints lambda_1 +- SE, the number of positive exponents,
 #   H in bits/s and bits/spike, D_KY, D_KY/N and the mean participation ratio, all equal to the
 #   values computed here independently of the plotter;
-# - a partial spectrum (m < N) whose partial sums stay positive is reported as a lower bound;
+# - partial spectra (m < N) whose partial sums stay positive have D_KY = m reported as a lower
+#   bound; the number of positive exponents and H are marked as lower bounds only if lambda_m > 0;
 # - a file whose stored D_KY disagrees with its exponents gets a warning naming the dataset;
 # - a file without /lyapunov, or without /lyapunov/exponents, is one clear error (non-zero exit,
 #   names the file and what is missing, no traceback) and writes no image;
-# - plot_sweep.py reads five files (r = 1, 3, 10, 30, 100, the rapidness set by --set overrides
-#   in /meta/config as `sparsechaos run` stores them) and prints a table with each file's values.
+# - examples/rapid_theta_sweep/run_sweep.sh starts one run per r = 1, 3, 10, 30, 100 with the
+#   right --set overrides and output names (a stand-in for the simulator writes the files), and
+#   plot_sweep.py reads the five files (the rapidness from the --set lines of /meta/config, as
+#   `sparsechaos run` stores them) and prints a table with each file's values.
 # The simulator binary is not used: these files do not depend on the engine.
 # Usage: bash plot_lyapunov.sh <sparsechaos binary> <source dir>
 set -euo pipefail
@@ -25,7 +28,7 @@ sweep=$src/examples/rapid_theta_sweep/plot_sweep.py
 cat >make.py <<'PY'
 """make.py KIND PATH [R]: write a synthetic sparsechaos output file with a /lyapunov group.
 
-KIND: full (N = m = 16), partial (m = 8 of 16), bad_dky (full with a wrong D_KY), no_group,
+KIND: full (N = m = 16), partial (m = 4 of 16), partial8 (m = 8), bad_dky (full with a wrong D_KY), no_group,
 no_exponents, sweep (N = m = 16, spectrum scaled by a function of R, rapidness R set by --set).
 The expected summary values go to PATH.json.
 """
@@ -171,8 +174,11 @@ def write(path, lam, neurons, config, tamper=None, group=True, exponents=True, p
 if kind == "full":
     assert abs(kaplan_yorke(SPECTRUM) - (11 + 6.5 / 33)) < 1e-12
     write(path, SPECTRUM, N, CONFIG)
-elif kind == "partial":
-    assert kaplan_yorke(SPECTRUM[:8]) == 8.0  # partial sums still positive at m = 8
+elif kind == "partial":  # lambda_4 = 6 > 0: positive count, H and D_KY = 4 are lower bounds
+    assert kaplan_yorke(SPECTRUM[:4]) == 4.0
+    write(path, SPECTRUM[:4], N, CONFIG)
+elif kind == "partial8":  # lambda_8 = -7: the 5 positive exponents are all there, D_KY = 8 is not
+    assert kaplan_yorke(SPECTRUM[:8]) == 8.0
     write(path, SPECTRUM[:8], N, CONFIG)
 elif kind == "bad_dky":
     write(path, SPECTRUM, N, CONFIG, tamper=0.5)
@@ -194,9 +200,7 @@ elif kind == "sweep":
 else:
     sys.exit(f"unknown kind {kind}")
 PY
-for kind in full partial bad_dky no_group no_exponents; do $py make.py $kind $kind.h5; done
-mkdir sweep
-for r in 1 3 10 30 100; do $py make.py sweep sweep/rapidness_$r.h5 $r; done
+for kind in full partial partial8 bad_dky no_group no_exponents; do $py make.py $kind $kind.h5; done
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -277,16 +281,23 @@ $py "$plot" full.h5 -o "$work/prefix" >/dev/null && is_png prefix.png || fail "-
 $py "$plot" "$work/full.h5" >default.txt && is_png full_lyapunov.png || fail "default image name"
 grep -q "^  image  *$work/full_lyapunov.png" default.txt || fail "default image not named: $(cat default.txt)"
 
-# Partial spectrum: D_KY = m is only a lower bound, and the summary says so.
-if $py "$plot" partial.h5 -o partial.png >partial.txt 2>partial.err; then
-    is_png partial.png
-    check_summary partial.txt partial.h5.json || failures=$((failures + 1))
-    grep -q "^  exponents  *8 of 16" partial.txt || fail "partial spectrum: $(cat partial.txt)"
-    grep -q "^  kaplan_yorke  *8 (D_KY/N 0.5) (lower bound" partial.txt || fail "lower bound not said: $(cat partial.txt)"
-    [[ ! -s partial.err ]] || fail "partial spectrum gave warnings: $(cat partial.err)"
-else
-    fail "plot_lyapunov.py partial.h5 failed: $(cat partial.err)"
-fi
+# Partial spectra: D_KY = m is only a lower bound; so are the positive count and H if lambda_m > 0.
+for kind in partial partial8; do
+    if $py "$plot" $kind.h5 -o $kind.png >$kind.txt 2>$kind.err; then
+        is_png $kind.png
+        check_summary $kind.txt $kind.h5.json || failures=$((failures + 1))
+        [[ ! -s $kind.err ]] || fail "$kind spectrum gave warnings: $(cat $kind.err)"
+    else
+        fail "plot_lyapunov.py $kind.h5 failed: $(cat $kind.err)"
+    fi
+done
+grep -q "^  exponents  *4 of 16" partial.txt || fail "partial spectrum: $(cat partial.txt)"
+grep -q "^  kaplan_yorke  *4 (D_KY/N 0.25) (lower bound" partial.txt || fail "D_KY lower bound not said: $(cat partial.txt)"
+grep -q "^  positive_exponents  *4 (lower bound: lambda_m > 0" partial.txt || fail "count lower bound not said: $(cat partial.txt)"
+grep -q "^  ks_entropy .*(69.5 nats/s) (lower bound: lambda_m > 0" partial.txt || fail "H lower bound not said: $(cat partial.txt)"
+grep -q "^  kaplan_yorke  *8 (D_KY/N 0.5) (lower bound" partial8.txt || fail "D_KY lower bound not said: $(cat partial8.txt)"
+grep -q "^  positive_exponents  *5$" partial8.txt || fail "lambda_8 < 0: the count is exact: $(cat partial8.txt)"
+! grep -q "lower bound" full.txt || fail "full spectrum with a lower bound: $(cat full.txt)"
 
 # Inconsistent D_KY: still plots, warns and names the dataset and both values.
 if $py "$plot" bad_dky.h5 -o bad.png >bad.txt 2>bad.err; then
@@ -312,7 +323,40 @@ expect_error no_group.h5 "has no /lyapunov group"
 expect_error no_exponents.h5 "/lyapunov has no 'exponents'"
 expect_error nope.h5 "cannot open"
 
-# ---- plot_sweep.py ---------------------------------------------------------------------------
+# ---- run_sweep.sh and plot_sweep.py ------------------------------------------------------------
+# run_sweep.sh with a stand-in for the simulator that logs its arguments and writes the synthetic
+# file of the rapidness it was given.
+cat >stand_in.sh <<'SH'
+#!/usr/bin/env bash
+set -euo pipefail
+echo "$*" >>stand_in.log
+out='' r=''
+while (($#)); do
+    case $1 in
+        --output) out=$2; shift ;;
+        population.I.rapidness=*) r=${1#*=} ;;
+    esac
+    shift
+done
+exec /usr/bin/python3 make.py sweep "$out" "$r"
+SH
+chmod +x stand_in.sh
+touch net.toml
+if SC_BIN=./stand_in.sh SC_CONFIG=net.toml SC_OUT=sweep SC_SETS="simulation.seed=2" \
+    bash "$src/examples/rapid_theta_sweep/run_sweep.sh" >run_sweep.txt 2>&1; then
+    for r in 1 3 10 30 100; do
+        grep -qxF "run net.toml --output sweep/rapidness_$r.h5 --set population.I.model=rapid_theta --set population.I.rapidness=$r --set simulation.seed=2" stand_in.log ||
+            fail "run_sweep.sh did not run r = $r as expected: $(cat stand_in.log)"
+    done
+    (($(wc -l <stand_in.log) == 5)) || fail "run_sweep.sh made $(wc -l <stand_in.log) runs, not 5"
+else
+    fail "run_sweep.sh failed: $(cat run_sweep.txt)"
+fi
+status=0
+SC_BIN=./stand_in.sh SC_CONFIG=net.toml SC_OUT=sweep2 SC_RANKS=2 SC_LAUNCHER=none \
+    bash "$src/examples/rapid_theta_sweep/run_sweep.sh" >/dev/null 2>err.txt || status=$?
+[[ $status -eq 2 ]] && grep -q "SC_LAUNCHER=none runs one rank" err.txt || fail "run_sweep.sh, 2 ranks without launcher: exit $status, $(cat err.txt)"
+
 if $py "$sweep" sweep -o sweep.png --table sweep.md >sweep.txt 2>sweep.err; then
     is_png sweep.png
     cmp -s sweep.txt sweep.md || fail "--table differs from the printed table"

@@ -1,6 +1,7 @@
 #include "sparsechaos/tangent/lyapunov_tracker.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -106,6 +107,7 @@ void lyapunov_tracker::input(std::uint32_t i, double d) {
 }
 
 void lyapunov_tracker::orthonormalize(double t_ms) {
+    const auto t0 = std::chrono::steady_clock::now();
     const std::size_t n = omega_.size(), m = std::size_t(m_);
     if (settings_.layout == row_layout::neuron_major)
         for (std::size_t k = 0; k < m; ++k) {
@@ -118,6 +120,8 @@ void lyapunov_tracker::orthonormalize(double t_ms) {
             const double* col = ons_.column(std::int64_t(k));
             for (std::size_t i = 0; i < n; ++i) rows_[i * m + k] = col[i];
         }
+    qr_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++qr_calls_;
     const double dt_s = (t_ms - last_qr_ms_) * 1e-3;
     if (measuring_ && dt_s > 0.0) {
         accumulator_.add_interval(log_r, dt_s);

@@ -61,6 +61,9 @@ public:
     const std::vector<double>& participation_times() const { return pr_times_; }
     const std::vector<double>& participation_ratios() const { return pr_values_; }
     std::uint64_t qr_steps() const { return qr_steps_; }
+    // Wall time of all QR steps so far (with the layout conversions), and their number.
+    double qr_seconds() const { return qr_seconds_; }
+    std::uint64_t qr_calls() const { return qr_calls_; }
     std::uint64_t spikes_measured() const { return spikes_measured_; }
     // Column k of Q over the local neurons (after the last QR plus the updates since).
     std::vector<double> local_vector(std::int64_t k) const;
@@ -86,6 +89,8 @@ private:
     std::uint64_t interval_, spikes_since_qr_ = 0, qr_steps_ = 0, spikes_measured_ = 0;
     double log_d_sum_ = 0.0, log_d_c_ = 0.0;  // Neumaier-compensated Σ ln d (local)
     std::vector<double> pr_times_, pr_values_;
+    double qr_seconds_ = 0.0;
+    std::uint64_t qr_calls_ = 0;
 };
 
 }  // namespace sparsechaos::tangent

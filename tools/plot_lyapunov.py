@@ -20,8 +20,9 @@ sum (and the phase-space contraction it must equal for a full spectrum), the KS 
 and bits/spike, D_KY and D_KY/N, and the time-mean participation ratio of the leading vector.
 
 It also checks that the derived numbers in the file agree with the exponents (sum, D_KY,
-H = sum of the first `positive_exponents` exponents, bits = nats / ln 2, floor(D_KY), H/lambda_1)
-and warns on stderr if one does not. A file without /lyapunov, or without a dataset the summary
+H = sum of the first `positive_exponents` exponents, that count against zero_tolerance,
+bits = nats / ln 2, floor(D_KY), H/lambda_1, and for a full spectrum the phase-space
+contraction) and warns on stderr if one does not. A file without /lyapunov, or without a dataset the summary
 needs, is an error that names the file and what is missing.
 
 Needs h5py, matplotlib and numpy (Debian: python3-h5py, python3-matplotlib, python3-numpy; run
@@ -107,7 +108,7 @@ def read(path):
         if m == 0:
             fail(f"'{path}': /lyapunov/exponents is empty")
         for name in ("standard_errors", "phase_space_contraction", "kaplan_yorke_floor",
-                     "entropy_over_lambda_max"):
+                     "entropy_over_lambda_max", "zero_tolerance"):
             r[name] = g[name][()] if name in g else None
         if r["standard_errors"] is not None:
             r["standard_errors"] = np.asarray(r["standard_errors"], dtype=float).ravel()
@@ -170,9 +171,16 @@ def check(r):
             warn(f"/lyapunov/{name} is {float(stored):.10g}, the exponents give {value:.10g}")
     if p > 0 and lam[p - 1] <= 0:
         warn(f"positive_exponents is {p} but lambda_{p} = {lam[p - 1]:.6g} is not positive")
-    if p < len(lam) and lam[p] > 0:
-        # The engine may count a small positive estimate of the zero exponent as zero; only a
-        # clearly positive one (above the first exponent's standard error) is suspicious.
+    if r["zero_tolerance"] is not None:
+        # Exponents at or below the tolerance (the estimate of the exactly-zero exponent) are
+        # not counted as positive.
+        tol = float(r["zero_tolerance"])
+        count = int(np.sum(lam > tol))
+        if count != p:
+            warn(f"positive_exponents is {p}, but {count} exponents exceed zero_tolerance = {tol:.6g}")
+    elif p < len(lam) and lam[p] > 0:
+        # Without the tolerance in the file, only an exponent left out that is clearly positive
+        # (above the largest standard error) is suspicious.
         se = r["standard_errors"]
         tol = float(np.nanmax(se)) if se is not None and np.any(np.isfinite(se)) else 0.0
         if lam[p] > tol:

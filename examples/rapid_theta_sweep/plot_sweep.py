@@ -13,8 +13,9 @@ Writes four panels against r on a log axis, the figure of Engelken, Monteforte &
 chaos in cortical circuits* (arXiv:2412.21188): the largest exponent lambda_max (1/s, with its
 standard error), the KS entropy rate H (bits/s), the Kaplan-Yorke dimension per neuron D_KY/N,
 and the time-mean participation ratio of the leading Lyapunov vector (neutral direction projected
-out; docs/lyapunov.md). Files sharing an r are drawn as separate points, joined through their
-mean. Prints a Markdown table of every file (also written to --table).
+out; docs/lyapunov.md). Runs without a positive exponent are drawn as open circles (their leading
+vector is not a chaotic direction). Files sharing an r are drawn as separate points, joined
+through their mean. Prints a Markdown table of every file (also written to --table).
 
 Needs h5py, matplotlib and numpy (Debian: python3-h5py, python3-matplotlib, python3-numpy; run
 it with /usr/bin/python3 if `python3` is another installation).
@@ -138,6 +139,7 @@ def read_run(path):
             "h_bits_per_spike": float(g["ks_entropy_bits_per_spike"][()]) if "ks_entropy_bits_per_spike" in g
             else float("nan"),
             "dky_per_n": float(g["kaplan_yorke_dimension"][()]) / n,
+            "positive": int(g["positive_exponents"][()]) if "positive_exponents" in g else int(np.sum(lam > 0)),
             "pr": pr,
         }
 
@@ -156,11 +158,11 @@ def files_of(inputs):
 
 
 def table(runs):
-    lines = ["| r | N | m | lambda_max (1/s) | SE | H (bits/s) | H (bits/spike) | D_KY/N | PR | PR/N | file |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| r | N | m | lambda_max (1/s) | SE | H (bits/s) | H (bits/spike) | D_KY/N | PR | PR/N | positive | file |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run in runs:
         lines.append("| {r:g} | {neurons} | {m} | {lambda_max:.6g} | {lambda_max_se:.3g} | {h_bits_per_s:.6g} | "
-                     "{h_bits_per_spike:.4g} | {dky_per_n:.6g} | {pr:.6g} | {pr_n:.4g} | {name} |".format(
+                     "{h_bits_per_spike:.4g} | {dky_per_n:.6g} | {pr:.6g} | {pr_n:.4g} | {positive} | {name} |".format(
                          pr_n=run["pr"] / run["neurons"], name=os.path.basename(run["path"]), **run))
     return "\n".join(lines)
 
@@ -182,9 +184,13 @@ def plot(runs, output):
         y = np.array([run[key] for run in runs])
         if key == "lambda_max":
             err = np.array([run["lambda_max_se"] for run in runs])
-            ax.errorbar(x, y, yerr=np.where(np.isfinite(err), err, 0.0), fmt="o", color="C0", capsize=3)
-        else:
-            ax.plot(x, y, "o", color="C0")
+            ax.errorbar(x, y, yerr=np.where(np.isfinite(err), err, 0.0), fmt="none", ecolor="C0", capsize=3)
+        # Open markers: no positive exponent, so the leading vector is not a chaotic direction.
+        chaotic = np.array([run["positive"] > 0 for run in runs])
+        ax.plot(x[chaotic], y[chaotic], "o", color="C0")
+        if not chaotic.all():
+            ax.plot(x[~chaotic], y[~chaotic], "o", color="C0", fillstyle="none", label="no positive exponent")
+            ax.legend(loc="best", fontsize="small")
         ax.plot(rs, [np.nanmean([run[key] for run in by_r[r]]) for r in rs], "-", color="C0", linewidth=1)
         ax.set_xscale("log")
         ax.set_xticks(rs)

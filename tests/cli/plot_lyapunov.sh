@@ -7,7 +7,8 @@
 #   values computed here independently of the plotter;
 # - partial spectra (m < N) whose partial sums stay positive have D_KY = m reported as a lower
 #   bound; the number of positive exponents and H are marked as lower bounds only if lambda_m > 0;
-# - a file whose stored D_KY disagrees with its exponents gets a warning naming the dataset;
+# - a file whose stored D_KY, or whose count of positive exponents against its zero_tolerance,
+#   disagrees with its exponents gets a warning naming the dataset;
 # - a file without /lyapunov, or without /lyapunov/exponents, is one clear error (non-zero exit,
 #   names the file and what is missing, no traceback) and writes no image;
 # - examples/rapid_theta_sweep/run_sweep.sh starts one run per r = 1, 3, 10, 30, 100 with the
@@ -28,7 +29,8 @@ sweep=$src/examples/rapid_theta_sweep/plot_sweep.py
 cat >make.py <<'PY'
 """make.py KIND PATH [R]: write a synthetic sparsechaos output file with a /lyapunov group.
 
-KIND: full (N = m = 16), partial (m = 4 of 16), partial8 (m = 8), bad_dky (full with a wrong D_KY), no_group,
+KIND: full (N = m = 16), partial (m = 4 of 16), partial8 (m = 8), bad_dky (full with a wrong D_KY),
+bad_tolerance (a zero_tolerance that contradicts positive_exponents), no_group,
 no_exponents, sweep (N = m = 16, spectrum scaled by a function of R, rapidness R set by --set).
 The expected summary values go to PATH.json.
 """
@@ -83,7 +85,8 @@ def series(rng, mean, spread, dt):
     return v - (np.sum(v * dt) / np.sum(dt) - mean)
 
 
-def write(path, lam, neurons, config, tamper=None, group=True, exponents=True, pr_level=4.0):
+def write(path, lam, neurons, config, tamper=None, group=True, exponents=True, pr_level=4.0,
+          zero_tolerance=0.0):
     rng = np.random.default_rng(7)
     m = len(lam)
     se = 0.75 * np.ones(m) * np.linspace(1.0, 0.2, m)
@@ -130,6 +133,7 @@ def write(path, lam, neurons, config, tamper=None, group=True, exponents=True, p
         g.create_dataset("positive_exponents", data=np.int64(positive))
         g.create_dataset("kaplan_yorke_floor", data=np.int64(math.floor(dky)))
         g.create_dataset("entropy_over_lambda_max", data=h_nats / lam[0] if positive else 0.0)
+        g.create_dataset("zero_tolerance", data=zero_tolerance)
         local = g.create_group("local")
         local.create_dataset("times", data=times)
         local_values = [series(rng, lam[k], 40.0, dt) for k in range(3)]
@@ -182,6 +186,8 @@ elif kind == "partial8":  # lambda_8 = -7: the 5 positive exponents are all ther
     write(path, SPECTRUM[:8], N, CONFIG)
 elif kind == "bad_dky":
     write(path, SPECTRUM, N, CONFIG, tamper=0.5)
+elif kind == "bad_tolerance":  # lambda_5 = 2 < 2.5: only 4 exponents exceed it, the file says 5
+    write(path, SPECTRUM, N, CONFIG, zero_tolerance=2.5)
 elif kind == "no_group":
     write(path, SPECTRUM, N, CONFIG, group=False)
 elif kind == "no_exponents":
@@ -200,7 +206,7 @@ elif kind == "sweep":
 else:
     sys.exit(f"unknown kind {kind}")
 PY
-for kind in full partial partial8 bad_dky no_group no_exponents; do $py make.py $kind $kind.h5; done
+for kind in full partial partial8 bad_dky bad_tolerance no_group no_exponents; do $py make.py $kind $kind.h5; done
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -303,6 +309,13 @@ grep -q "^  positive_exponents  *5$" partial8.txt || fail "lambda_8 < 0: the cou
 if $py "$plot" bad_dky.h5 -o bad.png >bad.txt 2>bad.err; then
     grep -q "^plot_lyapunov.py: warning: /lyapunov/kaplan_yorke_dimension is 11.6969697, the exponents give 11.1969697" bad.err ||
         fail "no warning for a wrong D_KY: $(cat bad.err)"
+else
+    fail "inconsistent file should still plot: $(cat bad.err)"
+fi
+
+if $py "$plot" bad_tolerance.h5 -o bad.png >bad.txt 2>bad.err; then
+    grep -q "^plot_lyapunov.py: warning: positive_exponents is 5, but 4 exponents exceed zero_tolerance = 2.5" bad.err ||
+        fail "no warning for a count that contradicts zero_tolerance: $(cat bad.err)"
 else
     fail "inconsistent file should still plot: $(cat bad.err)"
 fi

@@ -286,12 +286,20 @@ void simulation::deliver_tracked(const network::resolved_projection& proj, std::
     const network::id_range& post = local_ranges_[proj.post];
     if (post.size == 0) return;
     const double j = proj.weight;
-    std::uint64_t count = 0;
+    // The targets first, so that the sink can fetch the data of target k + 2 (its row of Q)
+    // while the model arithmetic of target k runs.
+    tracked_ids_.clear();
+    targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) { tracked_ids_.push_back(i); });
+    const std::size_t count = tracked_ids_.size();
+    constexpr std::size_t ahead = 2;
+    for (std::size_t k = 0; k < std::min(ahead, count); ++k) sink_->prefetch(tracked_ids_[k]);
     std::visit(
         [&](const auto& pn) {
             const auto& model = pn.model;
             const auto ctx = model.make_context(t);
-            targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+            for (std::size_t k = 0; k < count; ++k) {
+                if (k + ahead < count) sink_->prefetch(tracked_ids_[k + ahead]);
+                const std::uint32_t i = tracked_ids_[k];
                 const auto& n = pn.at(i - post.first);
                 double d = model.ptc_slope(n, model.phase(n, state_[i], t), j);
                 state_[i] = model.kick(n, state_[i], j, ctx);
@@ -299,8 +307,7 @@ void simulation::deliver_tracked(const network::resolved_projection& proj, std::
                 if (ts <= t) d = 0.0;  // kicked across threshold: fires now, its phase restarts
                 if (j > 0.0 && std::max(ts, t) < queue_.time_of(i)) queue_.decrease(i, std::max(ts, t));
                 sink_->kick(i, d, n.omega);
-                ++count;
-            });
+            }
         },
         neurons_[proj.post]);
     stats_.kicks += count;

@@ -6,6 +6,7 @@
 // d_i = g'(φ_i) the slope of i's phase transition curve just before the kick (0 when the kick
 // makes i fire at once: its phase then restarts from j's spike). An external input kick scales
 // its own row by d_i. The engine computes d_i and ω_i; a sink (tangent::lyapunov_tracker) owns Q.
+#include <cstddef>
 #include <cstdint>
 
 namespace sparsechaos::engine {
@@ -18,6 +19,8 @@ public:
     virtual void begin_spike(std::uint64_t neuron, double time_ms, bool local, double omega) = 0;
     // The current spike kicks local neuron `local`, with slope d and that neuron's ω.
     virtual void kick(std::uint32_t local, double d, double omega) = 0;
+    // Local neuron `local` is about to be kicked (a hint: fetch its data early).
+    virtual void prefetch(std::uint32_t /*local*/) {}
     // An external input kicks local neuron `local`, with slope d.
     virtual void input(std::uint32_t local, double d) = 0;
 };

@@ -44,6 +44,7 @@ public:
 
     void begin_spike(std::uint64_t neuron, double time_ms, bool local, double omega) override;
     void kick(std::uint32_t local, double d, double omega) override;
+    void prefetch(std::uint32_t local) override;
     void input(std::uint32_t local, double d) override;
 
     // Collective: re-orthonormalize at absolute time t_ms and start measuring from there (what
@@ -83,6 +84,7 @@ private:
     std::vector<double> row_j_;      // row of the spiking neuron, then its ω
     std::vector<double> omega_;      // of the local neurons
     double omega_j_ = 1.0;
+    std::size_t prefetch_lines_ = 0;  // cache lines of a row asked for ahead (the start of it)
     analysis::lyapunov_accumulator accumulator_;
     bool measuring_ = false;
     double last_qr_ms_ = 0.0, start_ms_ = 0.0, end_ms_ = 0.0;

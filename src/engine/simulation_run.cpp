@@ -75,7 +75,13 @@ spike_candidate simulation::next_spike_with_inputs(double t_end_local, double& c
             if (timed) communicate_s += since(t0);
             ++stats_.rounds;
         }
-        if (b.first.is_spike() && b.first.exact) return {b.first.time, b.first.neuron()};
+        if (b.first.is_spike() && b.first.exact) {
+            // The next spike is known, but this rank may still hold (inhibitory) inputs before it:
+            // they come first at its neurons. They cannot make a spike before it: a rank with
+            // excitatory input would have proposed that input as its bound.
+            apply_inputs_before(b.first);
+            return {b.first.time, b.first.neuron()};
+        }
         if (!(b.first.time < t_end_local)) return {std::numeric_limits<double>::infinity(), spike_candidate::none};
         const bool winner = layout_.local().contains(b.first.neuron());
         apply_inputs_before(winner ? b.second : b.first);

@@ -26,6 +26,7 @@ cases=(
   "ei_theta_uniform_delays|$examples/ei_theta.toml $ei $delays"
   "ei_lif_uniform_delays|$examples/ei_theta.toml $ei $delays --set population.E.model=lif --set population.I.model=lif --set projection[0].j0=0.5 --set projection[1].j0=0.5 --set projection[2].j0=-3 --set projection[3].j0=-3"
   "lif_poisson_inhibitory|$examples/small_lif.toml --set population.I.poisson.rate_hz=300 --set population.I.poisson.weight=-0.02"
+  "theta_poisson_inhibitory|$examples/small_lif.toml --set population.I.model=theta --set population.I.size=200 --set projection[0].indegree=20 --set population.I.poisson.rate_hz=300 --set population.I.poisson.weight=-0.05"
   "theta_poisson_excitatory|$examples/small_lif.toml --set population.I.model=theta --set population.I.poisson.rate_hz=300 --set population.I.poisson.weight=0.01"
   "ei_lif_poisson_delays|$examples/ei_theta.toml $ei $delays --set population.E.model=lif --set population.I.model=lif --set projection[0].j0=0.5 --set projection[1].j0=0.5 --set projection[2].j0=-3 --set projection[3].j0=-3 --set population.E.poisson.rate_hz=200 --set population.E.poisson.weight=0.02"
 )

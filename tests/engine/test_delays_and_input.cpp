@@ -263,3 +263,7 @@ TEST(Delays, ArrivalsNeverComeBeforeTheDelay) {
         EXPECT_EQ(seen, t.stored_synapses());
     }
 }
+TEST(PoissonInput, InhibitoryInputZeroDelayTheta) {
+    expect_same_spikes(with_input(net::inhibitory_network(sc::models::theta{}, 100, 20, -1.0, 5.0), 300.0, -0.05),
+                       3000.0, 1000);
+}

@@ -15,6 +15,7 @@ enum class stream_purpose : std::uint32_t {
     connectivity = 3,
     poisson_input = 4,
     synaptic_delay = 5,
+    rate_network = 6,  // rate networks: couplings, initial state, inputs (sub-streams in rate/streams.hpp)
 };
 
 class random_stream {

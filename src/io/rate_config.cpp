@@ -262,11 +262,15 @@ void read_coupling(const toml::table& t, const reader& r, rate::coupling_spec& c
     const std::string_view p = "rate_network";
     if (auto k = r.choice(t, p, "coupling", coupling_names)) c.kind = *k;
     if (c.kind == rate::coupling_kind::gaussian) {
-        for (std::string_view k : {"excitatory_fraction", "indegree", "j0", "inhibition_ratio"})
-            r.forbid(t, p, k, "by coupling = \"gaussian\" (which reads g)");
+        for (std::string_view k : {"excitatory_fraction", "indegree", "inhibition_ratio"})
+            r.forbid(t, p, k, "by coupling = \"gaussian\" (which reads g and j0)");
         if (auto g = r.number(t, p, "g")) {
             r.require(*g > 0, t, p, "g", "> 0");
             c.g = *g;
+        }
+        if (auto j = r.number(t, p, "j0")) {
+            r.require(*j >= 0, t, p, "j0", ">= 0 (the mean coupling is -j0/sqrt(N))");
+            c.j0 = *j;
         }
         return;
     }
@@ -482,12 +486,14 @@ std::string describe_rate(const rate::rate_network_spec& s) {
         os << " (" << rate::to_string(s.integrator) << ", dt = " << number_text(s.dt) << " tau)";
     os << ", tau = " << number_text(s.tau_ms) << " ms\n";
     if (c.kind == rate::coupling_kind::gaussian) {
-        os << "  coupling: gaussian, g = " << number_text(c.g) << ", J_ii = 0";
+        os << "  coupling: gaussian, g = " << number_text(c.g);
+        if (c.j0_value() != 0) os << ", mean -" << number_text(c.j0_value()) << "/sqrt(N)";
+        os << ", J_ii = 0";
     } else {
         os << "  coupling: balanced, " << c.excitatory_units() << " E + " << c.size - c.excitatory_units()
            << " I units, K = " << c.indegree << " (" << c.excitatory_indegree() << " E + "
-           << c.indegree - c.excitatory_indegree() << " I), J_E = " << number_text(c.j0) << "/sqrt(K), J_I = -"
-           << number_text(c.inhibition_ratio * c.j0) << "/sqrt(K)";
+           << c.indegree - c.excitatory_indegree() << " I), J_E = " << number_text(c.j0_value()) << "/sqrt(K), J_I = -"
+           << number_text(c.inhibition_ratio * c.j0_value()) << "/sqrt(K)";
     }
     const bool dense = c.resolved_storage() == rate::storage_kind::dense;
     const double entries = dense ? double(c.size) * double(c.size)

@@ -87,10 +87,11 @@ void write_rate_group(io::h5::file& file, const rate_network_spec& spec, const r
     g.set_attribute("storage", std::string(to_string(c.resolved_storage())));
     if (c.kind == coupling_kind::gaussian) {
         g.set_attribute("g", c.g);
+        g.set_attribute("j0", c.j0_value());
     } else {
         g.set_attribute("excitatory_fraction", c.excitatory_fraction);
         g.set_attribute("indegree", std::int64_t(c.indegree));
-        g.set_attribute("j0", c.j0);
+        g.set_attribute("j0", c.j0_value());
         g.set_attribute("inhibition_ratio", c.inhibition_ratio);
     }
     g.set_attribute("effective_gain", std::sqrt(effective_gain_squared(c)));

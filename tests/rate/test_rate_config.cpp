@@ -130,6 +130,7 @@ TEST(RateConfig, ErrorsNameTheirKeys) {
         {"[rate_network]\nsize = 100\ncoupling = \"balanced\"\nindegree = 10\ng = 2\n",
          "rate_network.g: not used by coupling = \"balanced\""},
         {"[rate_network]\nsize = 100\nindegree = 10\n", "rate_network.indegree: not used by coupling = \"gaussian\""},
+        {"[rate_network]\nsize = 100\nj0 = -1\n", "rate_network.j0: must be >= 0 (the mean coupling is -j0/sqrt(N)), got -1"},
         {"[rate_network]\nsize = 20\ncoupling = \"balanced\"\nindegree = 30\n", "rate_network.indegree: indegree K = 30"},
         {"[rate_network]\nsize = 100\ncoupling = \"balanced\"\nexcitatory_fraction = 1.2\n",
          "rate_network.excitatory_fraction: must be in (0, 1), got 1.2"},

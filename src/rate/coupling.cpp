@@ -29,7 +29,7 @@ void sample_distinct(network::random_stream& rng, std::uint64_t n, std::uint64_t
 void balanced_row(const coupling_spec& spec, std::uint64_t i, coupling_row& out) {
     const std::uint64_t n = spec.size, n_e = spec.excitatory_units(), n_i = n - n_e;
     const std::uint64_t k_e = spec.excitatory_indegree(), k_i = spec.indegree - k_e;
-    const double w = spec.j0 / std::sqrt(double(spec.indegree));
+    const double w = spec.j0_value() / std::sqrt(double(spec.indegree));
     thread_local std::vector<char> mark;
     thread_local std::vector<std::uint64_t> picks;
     mark.assign(std::max(n_e, n_i), 0);
@@ -70,11 +70,12 @@ void balanced_row(const coupling_spec& spec, std::uint64_t i, coupling_row& out)
 
 void gaussian_row(const coupling_spec& spec, std::uint64_t i, std::span<double> out) {
     if (out.size() != spec.size) throw std::invalid_argument("gaussian_row: the row needs N entries");
-    const double scale = spec.g / std::sqrt(double(spec.size));
+    const double root_n = std::sqrt(double(spec.size));
+    const double scale = spec.g / root_n, mean = -spec.j0_value() / root_n;
     auto rng = make_stream(spec.seed, stream::gaussian_row, i);
     // Draws 2j and 2j + 1 for column j, in order: the diagonal's pair is drawn and discarded so
     // that column j always uses the same draws.
-    for (std::uint64_t j = 0; j < spec.size; ++j) out[j] = scale * standard_normal(rng);
+    for (std::uint64_t j = 0; j < spec.size; ++j) out[j] = scale * standard_normal(rng) + mean;
     out[i] = 0.0;
 }
 

@@ -24,11 +24,12 @@ void validate(const coupling_spec& s) {
     if (s.size < 1) fail("size must be >= 1");
     if (s.kind == coupling_kind::gaussian) {
         if (!(s.g > 0)) fail("g must be > 0");
+        if (!(s.j0_value() >= 0)) fail("j0 must be >= 0");
         return;
     }
     if (!(s.excitatory_fraction > 0 && s.excitatory_fraction < 1)) fail("excitatory_fraction must be in (0, 1)");
     if (s.indegree < 1) fail("indegree must be >= 1");
-    if (!(s.j0 > 0)) fail("j0 must be > 0");
+    if (!(s.j0_value() > 0)) fail("j0 must be > 0");
     if (!(s.inhibition_ratio >= 0)) fail("inhibition_ratio must be >= 0");
     const std::uint64_t n_e = s.excitatory_units(), n_i = s.size - n_e;
     const std::uint64_t k_e = s.excitatory_indegree(), k_i = s.indegree - k_e;
@@ -44,7 +45,8 @@ void validate(const coupling_spec& s) {
 double effective_gain_squared(const coupling_spec& spec) {
     if (spec.kind == coupling_kind::gaussian) return spec.g * spec.g * double(spec.size - 1) / double(spec.size);
     const double k_e = double(spec.excitatory_indegree()), k_i = double(spec.indegree) - k_e;
-    return spec.j0 * spec.j0 * (k_e + spec.inhibition_ratio * spec.inhibition_ratio * k_i) / double(spec.indegree);
+    const double j0 = spec.j0_value();
+    return j0 * j0 * (k_e + spec.inhibition_ratio * spec.inhibition_ratio * k_i) / double(spec.indegree);
 }
 
 std::string_view to_string(coupling_kind k) { return k == coupling_kind::gaussian ? "gaussian" : "balanced"; }

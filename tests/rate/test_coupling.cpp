@@ -98,11 +98,21 @@ TEST(RateCoupling, GaussianEntriesHaveVarianceGSquaredOverN) {
     EXPECT_NEAR(sum / count, 0.0, 4 * std::sqrt(expected / count));
 }
 
+// A mean -j0/sqrt(N) shifts every off-diagonal entry and nothing else.
+TEST(RateCoupling, GaussianMeanShiftsEveryOffDiagonalEntry) {
+    auto spec = gaussian(50, 2.0).coupling;
+    std::vector<double> plain(50), shifted(50);
+    rate::gaussian_row(spec, 17, plain);
+    spec.j0 = 1.5;
+    rate::gaussian_row(spec, 17, shifted);
+    for (std::size_t j = 0; j < 50; ++j) EXPECT_NEAR(shifted[j], j == 17 ? 0.0 : plain[j] - 1.5 / std::sqrt(50.0), 1e-15);
+}
+
 TEST(RateCoupling, BalancedRowsHaveKDistinctInputsWithTheTwoWeights) {
     const auto spec = balanced(200, 20).coupling;
     const std::uint64_t n_e = spec.excitatory_units();
     const std::uint64_t k_e = spec.excitatory_indegree();
-    const double w = spec.j0 / std::sqrt(20.0);
+    const double w = spec.j0_value() / std::sqrt(20.0);
     rate::coupling_row row;
     for (std::uint64_t i = 0; i < spec.size; ++i) {
         rate::fill_coupling_row(spec, i, row);

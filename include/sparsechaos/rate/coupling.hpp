@@ -5,8 +5,8 @@
 // split), the same rows as the state Vec and the tangent-space BV. Every entry is a pure
 // function of (seed, row, column) through counter-based random numbers, so J is the same
 // matrix, bit for bit, on any number of ranks:
-//   gaussian  J_ij = (g / sqrt(N)) z_ij, z_ij standard normal from Box-Muller on draws 2j and
-//             2j + 1 of the stream of row i; J_ii = 0.
+//   gaussian  J_ij = (g z_ij - j0) / sqrt(N), z_ij standard normal from Box-Muller on draws 2j
+//             and 2j + 1 of the stream of row i; J_ii = 0.
 //   balanced  unit i draws round(f K) distinct excitatory and K - round(f K) distinct
 //             inhibitory presynaptic units (never itself; Floyd's sampling on the stream of
 //             row i), weights +j0/sqrt(K) and -gamma j0/sqrt(K).

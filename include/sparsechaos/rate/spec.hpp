@@ -15,8 +15,10 @@
 
 namespace sparsechaos::rate {
 
-// gaussian: dense J_ij ~ N(0, g^2/N), J_ii = 0 (Sompolinsky, Crisanti & Sommers, PRL 61, 259
-// (1988)). balanced: sparse excitatory/inhibitory, K inputs per unit with weights +j0/sqrt(K)
+// gaussian: dense J_ij = (g z_ij - j0)/sqrt(N), z_ij standard normal, J_ii = 0; j0 = 0 is the
+// network of Sompolinsky, Crisanti & Sommers, PRL 61, 259 (1988), j0 > 0 adds the strong
+// inhibitory mean of the dense balanced networks of Engelken et al., arXiv:2201.09916.
+// balanced: sparse excitatory/inhibitory, K inputs per unit with weights +j0/sqrt(K)
 // (excitatory) and -inhibition_ratio * j0/sqrt(K) (inhibitory).
 enum class coupling_kind { gaussian, balanced };
 // How J is stored: dense (MATDENSE: every entry, BLAS-3 products) or sparse (MATAIJ).
@@ -29,11 +31,11 @@ enum class input_kind { none, common_sine, independent_sine, ou };
 struct coupling_spec {
     coupling_kind kind = coupling_kind::gaussian;
     std::uint64_t size = 0;  // N
-    double g = 2.0;          // gaussian: gain
+    double g = 2.0;          // gaussian: gain of the random part
     // balanced
     double excitatory_fraction = 0.8;  // f: units [0, round(f N)) are excitatory
     std::uint64_t indegree = 100;      // K: inputs per unit, round(f K) of them excitatory
-    double j0 = 1.0;
+    std::optional<double> j0;  // default: 0 for gaussian, 1 for balanced (j0_value())
     double inhibition_ratio = 4.0;  // gamma; f / (1 - f) makes every row sum to zero in expectation
     std::optional<storage_kind> storage;  // default: dense for gaussian, sparse for balanced
     std::uint64_t seed = 1;
@@ -41,6 +43,7 @@ struct coupling_spec {
     storage_kind resolved_storage() const {
         return storage ? *storage : (kind == coupling_kind::gaussian ? storage_kind::dense : storage_kind::sparse);
     }
+    double j0_value() const { return j0 ? *j0 : (kind == coupling_kind::gaussian ? 0.0 : 1.0); }
     std::uint64_t excitatory_units() const;   // round(f N)
     std::uint64_t excitatory_indegree() const;  // round(f K)
 };

@@ -21,8 +21,11 @@
 #include "sparsechaos/engine/simulation.hpp"
 #include "sparsechaos/io/config.hpp"
 #include "sparsechaos/io/lyapunov_writer.hpp"
+#include "sparsechaos/io/rate_config.hpp"
 #include "sparsechaos/io/spike_writer.hpp"
 #include "sparsechaos/network/connectivity.hpp"
+#include "sparsechaos/rate/rate_lyapunov.hpp"
+#include "sparsechaos/rate/run_rate.hpp"
 #include "sparsechaos/tangent/lyapunov_run.hpp"
 #include "sparsechaos/tangent/petsc_session.hpp"
 #include "sparsechaos/version.hpp"
@@ -149,19 +152,71 @@ void print_lyapunov(const sc::tangent::lyapunov_result& r) {
     std::printf("  lambda_1         %.6g +- %.2g 1/s\n", l.front(), r.standard_errors.front());
     std::printf("  positive         %zu exponents%s\n", r.dimensions.positive,
                 r.exponents_computed < r.neurons ? " (at least: not all exponents computed)" : "");
-    std::printf("  KS entropy       %.6g bits/s, %.4g bits/spike\n", r.entropy.bits_per_second, r.entropy.bits_per_spike);
+    if (r.network_spikes_per_s > 0)
+        std::printf("  KS entropy       %.6g bits/s, %.4g bits/spike\n", r.entropy.bits_per_second, r.entropy.bits_per_spike);
+    else
+        std::printf("  KS entropy       %.6g bits/s\n", r.entropy.bits_per_second);
     std::printf("  Kaplan-Yorke     D = %.6g (D/N = %.4g)\n", r.dimensions.kaplan_yorke,
                 r.dimensions.kaplan_yorke / double(r.neurons));
-    std::printf("  sum of exponents %.6g 1/s (contraction rate %.6g 1/s)\n", r.sum, r.contraction);
+    if (std::isfinite(r.contraction))
+        std::printf("  sum of exponents %.6g 1/s (contraction rate %.6g 1/s)\n", r.sum, r.contraction);
+    else
+        std::printf("  sum of exponents %.6g 1/s\n", r.sum);
 }
 
 int check_command(const options& opt, const mpi_context& mpi) {
+    if (sc::io::is_rate_config_file(opt.config)) {
+        const auto spec = sc::io::load_rate_config(opt.config, opt.sets);
+        if (mpi.root()) std::fputs(sc::io::describe_rate(spec).c_str(), stdout);
+        return 0;
+    }
     const auto spec = sc::io::load_config(opt.config, opt.sets);
     if (mpi.root()) std::fputs(sc::io::describe(spec).c_str(), stdout);
     return 0;
 }
 
+// A rate network ([rate_network], docs/rate_networks.md): the same command, output and summary.
+int run_rate_command(const options& opt, const mpi_context& mpi, const std::string& invocation) {
+    const auto spec = sc::io::load_rate_config(opt.config, opt.sets);
+    sc::io::check_output_path(opt.output);
+    sc::io::output_file out(opt.output, mpi.comm);
+    sc::tangent::petsc_session petsc;
+    const bool show = !opt.quiet && mpi.root();
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    sc::rate::rate_run_options ro;
+    ro.command_line = invocation;
+    ro.progress_interval_s = show ? (tty ? 0.5 : 10.0) : 0.0;
+    const auto start = wall_clock::now();
+    ro.progress = [&](double t, double total, const sc::rate::rate_lyapunov_tracker* tracker) {
+        if (!show || t >= total) return;
+        const double wall = seconds_since(start);
+        const double eta = t > 0 ? wall * (total - t) / t : NAN;
+        char lambda[64] = "";
+        if (tracker && tracker->measuring() && tracker->accumulator().intervals() > 0)
+            std::snprintf(lambda, sizeof lambda, " | lambda_1 %.4g 1/s", tracker->accumulator().exponents()[0]);
+        if (tty) std::fprintf(stderr, "\rt %.1f / %.1f tau (%.1f%%) | ETA %s%s\033[K", t, total, 100.0 * t / total,
+                              format_duration(eta).c_str(), lambda);
+        else std::fprintf(stderr, "progress: t %.1f / %.1f tau (%.1f%%) | ETA %s%s\n", t, total, 100.0 * t / total,
+                          format_duration(eta).c_str(), lambda);
+        std::fflush(stderr);
+    };
+    const auto result = sc::rate::run_rate_network(spec, mpi.comm, &out.file(), ro);
+    out.commit();
+    if (show && tty) std::fputs("\r\033[K", stderr);
+    if (!mpi.root() || opt.quiet) return 0;
+    std::printf("sparsechaos run: %s\n", opt.config.c_str());
+    std::printf("  rate network     %llu units\n", static_cast<unsigned long long>(spec.coupling.size));
+    std::printf("  steps            %llu\n", static_cast<unsigned long long>(result.steps));
+    std::printf("  wall time        build %.3f s, run %.3f s\n", result.build_wall_s, result.run_wall_s);
+    if (mpi.size > 1) std::printf("  ranks            %d\n", mpi.size);
+    if (result.lyapunov) print_lyapunov(*result.lyapunov);
+    std::printf("  output           %s\n", out.target().c_str());
+    std::fflush(stdout);
+    return 0;
+}
+
 int run_command(const options& opt, const mpi_context& mpi, const std::string& invocation) {
+    if (sc::io::is_rate_config_file(opt.config)) return run_rate_command(opt, mpi, invocation);
     auto t0 = wall_clock::now();
     auto spec = sc::io::load_config(opt.config, opt.sets);
     const double load_s = seconds_since(t0);

@@ -389,7 +389,7 @@ int cli_main(int argc, char** argv, const mpi_context& mpi) {
             ->allow_extra_args(false);
     };
 
-    CLI::App* run = app.add_subcommand("run", "Simulate CONFIG and write spikes, rates and metadata to an HDF5 file");
+    CLI::App* run = app.add_subcommand("run", "Simulate CONFIG (a spiking or a rate network; with [lyapunov] also its Lyapunov spectrum) and write the results to an HDF5 file");
     run->add_option("config", opt.config, "Configuration file (TOML, see docs/configuration.md)")
         ->required()
         ->type_name("CONFIG.toml");

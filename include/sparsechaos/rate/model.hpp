@@ -79,9 +79,9 @@ private:
     // Y = J X for BVs.
     void multiply(BV x, BV y);
     // Y = J X for dense J: the rows of X are gathered from every rank, a block of columns at a
-    // time, and multiplied with this rank's rows of J (a SeqDense product, BLAS dgemm). PETSc 3.18 has no native
-    // MPIDENSE x MPIDENSE product without Elemental, and BVMatMult then falls back to one MatMult
-    // per column, 3-4x slower on two ranks (docs/rate_networks.md, "Measured").
+    // time, and multiplied with this rank's rows of J (a SeqDense product, BLAS dgemm). PETSc
+    // 3.18 has no native MPIDENSE x MPIDENSE product without Elemental, and BVMatMult on the
+    // MPIDENSE J was 6x slower on two ranks (docs/rate_networks.md, "Measured").
     void multiply_dense(BV x, BV y);
 
     MPI_Comm comm_;

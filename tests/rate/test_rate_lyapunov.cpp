@@ -340,13 +340,26 @@ TEST(RateLyapunov, RunWritesLyapunovRateAndMeta) {
     const std::string path = std::string(SPARSECHAOS_BINARY_DIR) + "/rate_run_np" +
                              std::to_string(size_of(MPI_COMM_WORLD)) + ".h5";
     rate::rate_run_result r;
+    int progress_calls = 0;
     {
         auto file = h5::file::create(path, MPI_COMM_WORLD);
-        r = rate::run_rate_network(spec, MPI_COMM_WORLD, &file);
+        rate::rate_run_options options;
+        options.progress_interval_s = 1e-9;  // every 16 steps
+        options.progress = [&](double t, double total, const rate::rate_lyapunov_tracker*) {
+            ++progress_calls;
+            EXPECT_LE(t, total);
+        };
+        r = rate::run_rate_network(spec, MPI_COMM_WORLD, &file, options);
         file.close();
     }
     ASSERT_TRUE(r.lyapunov);
     EXPECT_EQ(r.steps, 300u);
+    // Progress reports come at the same steps on every rank.
+    int fewest = 0, most = 0;
+    MPI_Allreduce(&progress_calls, &fewest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&progress_calls, &most, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    EXPECT_EQ(fewest, most);
+    EXPECT_EQ(most, 300 / 16);
     EXPECT_EQ(r.times_tau.size(), 61u);
     auto file = h5::file::open(path, MPI_COMM_WORLD);
     const auto lambda = file.open_dataset("lyapunov/exponents").read<double>();

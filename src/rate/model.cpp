@@ -1,5 +1,7 @@
 #include "sparsechaos/rate/model.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "sparsechaos/network/layout.hpp"
@@ -74,6 +76,12 @@ rate_model::rate_model(MPI_Comm comm, const rate_network_spec& spec)
     k_sum_.resize(n);
     input_values_.resize(n);
     d_.assign(std::size_t(stages()), std::vector<double>(n, 0.0));
+    const int p = size_of(comm);
+    for (int r = 0; r < p; ++r) {
+        const auto b = network::layout::block(spec.coupling.size, r, p);
+        block_rows_.push_back(int(b.size));
+        block_first_.push_back(int(b.first));
+    }
 }
 
 int rate_model::stages() const {
@@ -170,7 +178,65 @@ void rate_model::jacobian_product(BV x, const std::vector<double>& d, BV w, BV y
         for (std::size_t k = 0; k < m; ++k)
             for (std::size_t l = 0; l < n; ++l) wa.a[k * n + l] = d[l] * xa.a[k * n + l];
     }
-    SC_PETSC_CHECK(BVMatMult(w, coupling_.mat(), y));
+    multiply(w, y);
+}
+
+void rate_model::multiply(BV x, BV y) {
+    if (spec_.coupling.resolved_storage() == storage_kind::dense)
+        multiply_dense(x, y);
+    else
+        SC_PETSC_CHECK(BVMatMult(x, coupling_.mat(), y));
+}
+
+void rate_model::multiply_dense(BV x, BV y) {
+    const std::int64_t n = size();
+    const PetscInt m = buffer_columns_;
+    // Columns per block: the gathered rows take at most 2^24 doubles (128 MiB) per rank.
+    const PetscInt block = PetscInt(std::max<std::int64_t>(1, std::min<std::int64_t>(m, (std::int64_t(1) << 24) / n)));
+    const int p = int(block_rows_.size());
+    std::vector<int> counts(static_cast<std::size_t>(p)), displs(static_cast<std::size_t>(p));
+    Mat j_local = nullptr;  // this rank's rows of J, all N columns (borrowed, not destroyed)
+    SC_PETSC_CHECK(MatDenseGetLocalMatrix(coupling_.mat(), &j_local));
+    bv_array xa(x), ya(y);
+    for (PetscInt k0 = 0; k0 < m; k0 += block) {
+        const PetscInt c = std::min(block, m - k0);
+        // Every rank's rows of columns [k0, k0 + c): rank blocks one after the other, each
+        // column-major with leading dimension = that rank's rows ...
+        staging_.resize(std::size_t(n) * std::size_t(c));
+        gathered_.resize(std::size_t(n) * std::size_t(c));
+        for (int r = 0; r < p; ++r) {
+            counts[std::size_t(r)] = block_rows_[std::size_t(r)] * int(c);
+            displs[std::size_t(r)] = block_first_[std::size_t(r)] * int(c);
+        }
+        MPI_Allgatherv(xa.a + std::size_t(k0) * std::size_t(local_rows_), int(local_rows_ * c), MPI_DOUBLE,
+                       staging_.data(), counts.data(), displs.data(), MPI_DOUBLE, comm_);
+        // ... rearranged into one N x c column-major matrix, global rows in order.
+        for (int r = 0; r < p; ++r) {
+            const std::size_t rows = std::size_t(block_rows_[std::size_t(r)]), first = std::size_t(block_first_[std::size_t(r)]);
+            const double* src = staging_.data() + std::size_t(displs[std::size_t(r)]);
+            for (PetscInt k = 0; k < c; ++k)
+                std::copy_n(src + std::size_t(k) * rows, rows, gathered_.data() + std::size_t(k) * std::size_t(n) + first);
+        }
+        if (local_rows_ == 0) continue;
+        // Y(:, k0:k0+c) = J_local G: a SeqDense product (BLAS dgemm) into Y's own storage.
+        Mat g = nullptr, yc = nullptr;
+        try {
+            SC_PETSC_CHECK(MatCreateSeqDense(PETSC_COMM_SELF, PetscInt(n), c, gathered_.data(), &g));
+            SC_PETSC_CHECK(MatCreateSeqDense(PETSC_COMM_SELF, PetscInt(local_rows_), c,
+                                             ya.a + std::size_t(k0) * std::size_t(local_rows_), &yc));
+            SC_PETSC_CHECK(MatProductCreateWithMat(j_local, g, nullptr, yc));
+            SC_PETSC_CHECK(MatProductSetType(yc, MATPRODUCT_AB));
+            SC_PETSC_CHECK(MatProductSetFromOptions(yc));
+            SC_PETSC_CHECK(MatProductSymbolic(yc));
+            SC_PETSC_CHECK(MatProductNumeric(yc));
+        } catch (...) {
+            MatDestroy(&yc);
+            MatDestroy(&g);
+            throw;
+        }
+        MatDestroy(&yc);
+        MatDestroy(&g);
+    }
 }
 
 void rate_model::tangent_step(BV q) {
@@ -180,7 +246,7 @@ void rate_model::tangent_step(BV q) {
         // Q <- D (J Q).
         ensure_buffers(q, 1);
         BV jq = buffers_[0];
-        SC_PETSC_CHECK(BVMatMult(q, coupling_.mat(), jq));
+        multiply(q, jq);
         bv_array qa(q), ja(jq);
         const std::size_t m = std::size_t(buffer_columns_);
         for (std::size_t k = 0; k < m; ++k)

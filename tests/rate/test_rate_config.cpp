@@ -98,6 +98,15 @@ local_exponents = 2
     EXPECT_EQ(s.lyapunov->exponents, 10u);
 }
 
+TEST(RateConfig, DescribesTheRun) {
+    const auto spec = io::load_rate_config(std::string(SPARSECHAOS_SOURCE_DIR) + "/examples/rate/gaussian_g4.toml");
+    const std::string d = io::describe_rate(spec);
+    for (const char* part : {"N = 200 units", "phi = tanh", "euler, dt = 0.1 tau", "gaussian, g = 4, J_ii = 0",
+                             "storage: dense", "input: none", "10400 steps", "lyapunov: 200 exponents",
+                             "QR every 10 steps (tsqr)"})
+        EXPECT_TRUE(contains(d, part)) << "\"" << part << "\" not in:\n" << d;
+}
+
 TEST(RateConfig, TellsRateFromSpikingConfigs) {
     EXPECT_TRUE(io::is_rate_config(toml::parse(minimal)));
     EXPECT_FALSE(io::is_rate_config(toml::parse("[[population]]\nname = \"e\"\n")));

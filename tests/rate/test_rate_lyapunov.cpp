@@ -340,15 +340,26 @@ TEST(RateLyapunov, RunWritesLyapunovRateAndMeta) {
     const std::string path = std::string(SPARSECHAOS_BINARY_DIR) + "/rate_run_np" +
                              std::to_string(size_of(MPI_COMM_WORLD)) + ".h5";
     rate::rate_run_result r;
+    int progress_calls = 0;
     {
         auto file = h5::file::create(path, MPI_COMM_WORLD);
-        r = rate::run_rate_network(spec, MPI_COMM_WORLD, &file);
+        rate::rate_run_options options;
+        options.progress_interval_s = 1e-9;  // every 16 steps
+        options.progress = [&](double t, double total, const rate::rate_lyapunov_tracker*) {
+            ++progress_calls;
+            EXPECT_LE(t, total);
+        };
+        r = rate::run_rate_network(spec, MPI_COMM_WORLD, &file, options);
         file.close();
     }
-    // The same final state as a run without output.
-    rate::rate_model model(MPI_COMM_WORLD, spec);
     ASSERT_TRUE(r.lyapunov);
     EXPECT_EQ(r.steps, 300u);
+    // Progress reports come at the same steps on every rank.
+    int fewest = 0, most = 0;
+    MPI_Allreduce(&progress_calls, &fewest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&progress_calls, &most, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    EXPECT_EQ(fewest, most);
+    EXPECT_EQ(most, 300 / 16);
     EXPECT_EQ(r.times_tau.size(), 61u);
     auto file = h5::file::open(path, MPI_COMM_WORLD);
     const auto lambda = file.open_dataset("lyapunov/exponents").read<double>();
@@ -356,7 +367,15 @@ TEST(RateLyapunov, RunWritesLyapunovRateAndMeta) {
     const auto per_tau = file.open_dataset("rate/exponents_per_tau").read<double>();
     ASSERT_EQ(per_tau.size(), 4u);
     EXPECT_DOUBLE_EQ(per_tau[0], lambda[0] * 0.02);  // tau = 20 ms
-    EXPECT_EQ(file.open_dataset("rate/final_state").read<double>().size(), 25u);
+    // The final state in unit order: the same as stepping the network on this rank alone (the
+    // tangent space does not change the trajectory; 30 tau of rounding differences at g = 2).
+    const auto final_state = file.open_dataset("rate/final_state").read<double>();
+    rate::rate_model alone(MPI_COMM_SELF, spec);
+    auto h = alone.initial_state();
+    for (std::uint64_t s = 0; s < 300; ++s) alone.step(h, s, false);
+    const auto expected = local_values(h);
+    ASSERT_EQ(final_state.size(), 25u);
+    for (std::size_t i = 0; i < 25; ++i) EXPECT_NEAR(final_state[i], expected[i], 1e-10) << i;
     EXPECT_EQ(file.open_dataset("rate/mean_activity").read<double>(), r.mean_phi);
     EXPECT_EQ(file.open_dataset("meta/config").read_string(), "# test\n");
     EXPECT_EQ(file.open_group("meta").string_attribute("model"), "rate");

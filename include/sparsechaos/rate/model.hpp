@@ -54,8 +54,9 @@ public:
     void step(Vec h, std::uint64_t step, bool keep_jacobian = true);
 
     // Collective. Q <- M Q for the Jacobian M of the last step taken with keep_jacobian (every
-    // column of the BV). Euler: 2 BVMatMult-sized buffers; RK4: 4; discrete: 1 (kept between
-    // calls, recreated when the column count changes).
+    // column of the BV). Euler: 2 buffers the size of Q; RK4: 4; discrete: 1 (kept between
+    // calls, recreated when the column count changes). The product with J is BVMatMult for sparse
+    // storage and multiply_dense() for dense storage.
     void tangent_step(BV q);
     // The same for one vector (a twin-trajectory check or a test): v <- M v.
     void tangent_step(Vec v);
@@ -75,6 +76,13 @@ private:
     void ensure_buffers(BV q, int count);
     // Y = J diag(d) X as BVs (W is scratch).
     void jacobian_product(BV x, const std::vector<double>& d, BV w, BV y);
+    // Y = J X for BVs.
+    void multiply(BV x, BV y);
+    // Y = J X for dense J: the rows of X are gathered from every rank, a block of columns at a
+    // time, and multiplied with this rank's rows of J (a SeqDense product, BLAS dgemm). PETSc
+    // 3.18 has no native MPIDENSE x MPIDENSE product without Elemental, and BVMatMult on the
+    // MPIDENSE J was 6x slower on two ranks (docs/rate_networks.md, "Measured").
+    void multiply_dense(BV x, BV y);
 
     MPI_Comm comm_;
     rate_network_spec spec_;
@@ -86,6 +94,8 @@ private:
     std::vector<std::vector<double>> d_;  // phi' per stage
     std::vector<unique_bv> buffers_;
     PetscInt buffer_columns_ = 0;
+    std::vector<int> block_rows_, block_first_;  // rows of every rank's block (dense products)
+    std::vector<double> staging_, gathered_;    // rows of X from all ranks, one column block
 };
 
 }  // namespace sparsechaos::rate

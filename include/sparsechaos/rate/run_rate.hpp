@@ -29,6 +29,8 @@ struct rate_run_options {
     std::string command_line;  // for /meta
     // Called about every progress_interval_s of wall time (never when <= 0) with the time
     // reached and the total, in tau, and the tracker once it exists (for a running lambda_1).
+    // Rank 0's clock decides, and every rank calls it at the same step: set it on every rank or
+    // on none.
     double progress_interval_s = 0.0;
     std::function<void(double t_tau, double total_tau, const rate_lyapunov_tracker*)> progress;
 };

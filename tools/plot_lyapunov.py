@@ -186,7 +186,8 @@ def check(r):
         if lam[p] > tol:
             warn(f"positive_exponents is {p} but lambda_{p + 1} = {lam[p]:.6g} is positive")
     psc = r["phase_space_contraction"]
-    if psc is not None and len(lam) == r["neurons"] and not close(psc, math.fsum(lam)):
+    # Rate networks do not compute the contraction (an N x N determinant per step): NaN there.
+    if psc is not None and math.isfinite(float(psc)) and len(lam) == r["neurons"] and not close(psc, math.fsum(lam)):
         warn(f"the sum of all {len(lam)} exponents, {math.fsum(lam):.10g}, differs from the "
              f"phase-space contraction {float(psc):.10g}")
 
@@ -221,7 +222,7 @@ def summary(path, image, r):
     s = float(r["sum_of_exponents"])
     line = f"  sum_of_exponents      {g(s)} 1/s"
     psc = r["phase_space_contraction"]
-    if psc is not None:
+    if psc is not None and math.isfinite(float(psc)):
         psc = float(psc)
         diff = abs(s - psc) / max(abs(psc), 1e-300)
         line += f" (phase-space contraction {g(psc)}" + (f", relative difference {diff:.2g})" if m == n else ")")

@@ -28,15 +28,21 @@ double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
-// a = b + s c over arrays far larger than the caches: bytes moved per second (3 arrays).
-double triad_bytes_per_s() {
-    const std::size_t n = std::size_t(1) << 25;  // 3 x 256 MiB
+// a = b + s c over arrays far larger than the caches, on every rank at once: the bytes all
+// ranks move together per second (3 arrays; the slowest rank's time).
+double triad_bytes_per_s(MPI_Comm comm) {
+    const std::size_t n = std::size_t(1) << 25;  // 3 x 256 MiB per rank
     std::vector<double> a(n, 0.0), b(n, 1.0), c(n, 2.0);
+    int size = 1;
+    MPI_Comm_size(comm, &size);
     double best = 0.0;
     for (int rep = 0; rep < 3; ++rep) {
+        MPI_Barrier(comm);
         const auto t0 = clock_type::now();
         for (std::size_t i = 0; i < n; ++i) a[i] = b[i] + 0.5 * c[i];
-        best = std::max(best, 3.0 * 8.0 * double(n) / seconds_since(t0));
+        double s = seconds_since(t0);
+        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_MAX, comm);
+        best = std::max(best, 3.0 * 8.0 * double(n) * double(size) / s);
     }
     if (a[n / 2] != 2.0) std::fprintf(stderr, "triad check failed\n");
     return best;
@@ -133,7 +139,12 @@ int main(int argc, char** argv) {
         const double measured_spikes = double(spikes);
         const double qr_per_step = calls > 0 ? tan_qr / double(calls) : 0.0;
         const double update_us = 1e6 * (tan_wall - plain_wall - tan_qr) / measured_spikes;
+        // Memory bandwidth of all ranks together, and DGEMM on one: what the update and QR compare to.
+        const double triad = machine ? triad_bytes_per_s(MPI_COMM_WORLD) : 0.0;
         if (rank == 0) {
+            if (machine)
+                std::printf("  machine: triad %.2f GB/s over %d rank(s) together, DGEMM(1000) %.2f GFlop/s on one\n",
+                            triad / 1e9, size, dgemm_flops(1000) / 1e9);
             std::printf("N %llu, K %g, m %lld, P %d, %s, %s: %.0f network spikes (%llu total in the run)\n",
                         (unsigned long long)n, k, (long long)m, size, method.c_str(), layout.c_str(), measured_spikes,
                         (unsigned long long)after);
@@ -142,10 +153,7 @@ int main(int argc, char** argv) {
                         1e6 * tan_wall / measured_spikes, (unsigned long long)calls, qr_per_step);
             std::printf("  tangent update       %.3f µs/spike = %.3g GB/s of row traffic (K m 16 B per spike)\n",
                         update_us, k * double(m) * 16.0 / (update_us * 1e-6) / 1e9 / double(size));
-            if (machine) {
-                std::printf("  machine: triad %.2f GB/s, DGEMM(1000) %.2f GFlop/s\n", triad_bytes_per_s() / 1e9,
-                            dgemm_flops(1000) / 1e9);
-            }
+
             if (!json.empty()) {
                 std::ofstream out(json, std::ios::app);
                 out << "{\"neurons\":" << n << ",\"indegree\":" << k << ",\"exponents\":" << m << ",\"ranks\":" << size

@@ -70,13 +70,7 @@ tangent::lyapunov_result rate_lyapunov_tracker::result(double warmup_tau, double
     const auto& acc = accumulator_;
     const rate_network_spec& net = model_->spec();
     tangent::lyapunov_result r;
-    const auto lambda = acc.exponents();
-    const auto se = acc.standard_errors();
-    std::vector<std::size_t> order(lambda.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lambda[a] > lambda[b]; });
-    for (std::size_t k : order) r.exponents.push_back(lambda[k]), r.standard_errors.push_back(se[k]);
-    r.sum = acc.sum();
+    tangent::take_spectrum(r, acc);
     // The phase-space contraction (1/T) sum_steps ln|det M| would need a determinant of an
     // N x N matrix every step; it is not computed (NaN). The tests check the identity with
     // a serial reference instead (docs/rate_networks.md).
@@ -87,22 +81,10 @@ tangent::lyapunov_result rate_lyapunov_tracker::result(double warmup_tau, double
     // and the discrete map have no such direction.
     const bool autonomous_flow = net.time == time_kind::continuous &&
                                  (net.input.kind == input_kind::none || net.input.amplitude == 0.0);
-    if (autonomous_flow && !r.exponents.empty() && r.exponents.front() > 0) {
-        const auto closest = std::min_element(r.exponents.begin(), r.exponents.end(),
-                                              [](double a, double b) { return std::abs(a) < std::abs(b); });
-        if (std::abs(*closest) < 0.05 * r.exponents.front()) r.zero_tolerance = std::abs(*closest);
-    }
+    if (autonomous_flow && !r.exponents.empty() && r.exponents.front() > 0)
+        r.zero_tolerance = tangent::zero_exponent_tolerance(r.exponents);
     r.network_spikes_per_s = 0.0;  // no spikes: bits per spike are 0
-    r.entropy = analysis::ks_entropy(r.exponents, 0.0, r.zero_tolerance);
-    r.dimensions = analysis::dimensions(r.exponents, r.zero_tolerance);
-    r.local_times.assign(acc.times().begin(), acc.times().end());
-    r.local_sum.assign(acc.local_sum().begin(), acc.local_sum().end());
-    const std::size_t k_local = acc.local_count();
-    r.local.assign(k_local, {});
-    for (std::size_t i = 0; i < acc.intervals(); ++i)
-        for (std::size_t k = 0; k < k_local; ++k) r.local[k].push_back(acc.local_exponents()[i * k_local + k]);
-    r.convergence_lambda1.assign(acc.lambda1_running().begin(), acc.lambda1_running().end());
-    r.convergence_sum.assign(acc.sum_running().begin(), acc.sum_running().end());
+    tangent::derive_quantities(r);
     r.participation_times = pr_times_;
     r.participation = pr_values_;
     r.exponents_computed = std::uint64_t(ons_.columns());

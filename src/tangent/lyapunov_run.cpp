@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <numeric>
 #include <stdexcept>
 
 #include "sparsechaos/network/connectivity.hpp"
@@ -63,34 +62,14 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     if (on_tracker) on_tracker(nullptr);
 
     lyapunov_result r;
-    const auto& acc = tracker.accumulator();
-    const auto lambda = acc.exponents();
-    const auto se = acc.standard_errors();
-    std::vector<std::size_t> order(lambda.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lambda[a] > lambda[b]; });
-    for (std::size_t k : order) r.exponents.push_back(lambda[k]), r.standard_errors.push_back(se[k]);
-    r.sum = acc.sum();
+    take_spectrum(r, tracker.accumulator());
     r.contraction = tracker.contraction_rate();
     // The time-shift direction gives one exponent that is exactly zero; its finite-time estimate
-    // is the computed exponent closest to zero. Count it as zero when it is clearly separated
-    // from λ_1 (otherwise the spectrum is too short or too noisy to tell).
-    const auto closest = std::min_element(r.exponents.begin(), r.exponents.end(),
-                                          [](double a, double b) { return std::abs(a) < std::abs(b); });
-    if (closest != r.exponents.end() && std::abs(*closest) < 0.05 * std::abs(r.exponents.front()))
-        r.zero_tolerance = std::abs(*closest);
+    // is the computed exponent closest to zero (counted as zero when clearly apart from λ_1).
+    r.zero_tolerance = zero_exponent_tolerance(r.exponents);
     const double t_s = s.measuring_time_s;
     r.network_spikes_per_s = t_s > 0 ? double(tracker.spikes_measured()) / t_s : 0.0;
-    r.entropy = analysis::ks_entropy(r.exponents, r.network_spikes_per_s, r.zero_tolerance);
-    r.dimensions = analysis::dimensions(r.exponents, r.zero_tolerance);
-    r.local_times.assign(acc.times().begin(), acc.times().end());
-    r.local_sum.assign(acc.local_sum().begin(), acc.local_sum().end());
-    const std::size_t k_local = acc.local_count();
-    r.local.assign(k_local, {});
-    for (std::size_t i = 0; i < acc.intervals(); ++i)
-        for (std::size_t k = 0; k < k_local; ++k) r.local[k].push_back(acc.local_exponents()[i * k_local + k]);
-    r.convergence_lambda1.assign(acc.lambda1_running().begin(), acc.lambda1_running().end());
-    r.convergence_sum.assign(acc.sum_running().begin(), acc.sum_running().end());
+    derive_quantities(r);
     r.participation_times = tracker.participation_times();
     r.participation = tracker.participation_ratios();
     r.exponents_computed = std::uint64_t(s.exponents);

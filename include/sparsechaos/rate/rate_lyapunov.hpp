@@ -20,7 +20,7 @@
 
 #include "sparsechaos/analysis/lyapunov_accumulator.hpp"
 #include "sparsechaos/rate/model.hpp"
-#include "sparsechaos/tangent/lyapunov_run.hpp"
+#include "sparsechaos/tangent/lyapunov_result.hpp"
 #include "sparsechaos/tangent/orthonormal_system.hpp"
 
 namespace sparsechaos::rate {

@@ -19,7 +19,7 @@
 
 #include "sparsechaos/io/hdf5.hpp"
 #include "sparsechaos/rate/spec.hpp"
-#include "sparsechaos/tangent/lyapunov_run.hpp"
+#include "sparsechaos/tangent/lyapunov_result.hpp"
 
 namespace sparsechaos::rate {
 

@@ -12,32 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "sparsechaos/analysis/spectrum.hpp"
 #include "sparsechaos/engine/simulation.hpp"
 #include "sparsechaos/network/spec.hpp"
+#include "sparsechaos/tangent/lyapunov_result.hpp"
 #include "sparsechaos/tangent/lyapunov_tracker.hpp"
 
 namespace sparsechaos::tangent {
-
-// Everything /lyapunov holds (io::write_lyapunov), identical on every rank.
-struct lyapunov_result {
-    std::vector<double> exponents, standard_errors;  // descending (errors follow their exponents)
-    double sum = 0.0, contraction = 0.0;             // Σ λ_k and (1/T) Σ ln d_i
-    double zero_tolerance = 0.0;  // |λ| at or below this counts as zero (the time-shift exponent)
-    analysis::entropy_rate entropy;
-    analysis::dimension_bounds dimensions;
-    std::vector<double> local_times, local_sum;
-    std::vector<std::vector<double>> local;  // local[k][interval]: λ_{k+1} of each QR interval
-    std::vector<double> convergence_lambda1, convergence_sum;  // at local_times
-    std::vector<double> participation_times, participation;
-    // Settings and facts.
-    std::uint64_t exponents_computed = 0, neurons = 0, qr_steps = 0, orthonormalize_every = 0;
-    double measuring_time_s = 0.0, warmup_ms = 0.0, ons_warmup_ms = 0.0, max_condition = 0.0;
-    double network_spikes_per_s = 0.0;
-    std::string method, layout;
-    std::uint64_t seed = 0;
-    std::optional<double> target_rate_hz, tuned_drive_factor;
-};
 
 // Runs `sim` (built from `spec`, distributed if needed) from its current time through the
 // three phases, handing spikes to `obs`. Collective over `comm`. `on_tracker` (optional) sees the

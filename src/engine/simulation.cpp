@@ -352,36 +352,44 @@ void simulation::schedule_arrivals(const spike_candidate& s, double window_end) 
     for (std::size_t k : outgoing_[layout_.population_of(s.neuron)]) {
         const auto& proj = projections_[k];
         if (local_ranges_[proj.post].size == 0 || !targets_[k].may_have_targets(s.neuron)) continue;
-        const double delay = proj.synapse_delays() ? double(targets_[k].row_with_delays(s.neuron).delays_ms[0])
-                                                   : proj.delay_ms;
-        const double arrival = s.time + delay;
-        if (!(arrival >= window_end))  // the window is over: an earlier arrival would be lost
+        in_transit e{s.time + proj.delay_ms, s.time, s.neuron, 0, std::uint32_t(k), 0};
+        if (proj.synapse_delays()) {
+            // The entry walks the row, sorted by delay, from its first synapse.
+            const auto row = targets_[k].row_with_delays(s.neuron);
+            e.cursor = targets_[k].row_offset(s.neuron);
+            e.remaining = std::uint32_t(row.size);
+            e.arrival = s.time + double(row.delays_ms[0]);
+        }
+        if (!(e.arrival >= window_end))  // the window is over: an earlier arrival would be lost
             throw std::logic_error("spike arrival inside the window of its spike (delay below the window length)");
-        transit_.push({arrival, s.time, s.neuron, std::uint32_t(k), 0});
+        transit_.push(e);
     }
 }
 
 void simulation::apply_arrival() {
     in_transit e = transit_.top();
-    transit_.pop();
     const auto& proj = projections_[e.projection];
     now_ = e.arrival;
     if (!proj.synapse_delays()) {
+        transit_.pop();
         deliver(proj, e.source, e.arrival);
         return;
     }
-    // Kick every synapse of the row that arrives now, then wait for the next one.
-    const auto row = targets_[e.projection].row_with_delays(e.source);
-    std::uint32_t c = e.cursor;
+    // Kick every synapse of the row that arrives now, then wait for the next one. The entry
+    // holds its place in the stored rows, so no row lookup per synapse.
+    const std::uint32_t* target = targets_[e.projection].stored_targets();
+    const float* delay = targets_[e.projection].stored_delays_ms();
     do {
-        kick_one(proj.post, row.targets[c], proj.weight, e.arrival);
+        kick_one(proj.post, target[e.cursor], proj.weight, e.arrival);
         ++stats_.kicks;
-        ++c;
-    } while (c < row.size && e.emitted + double(row.delays_ms[c]) == e.arrival);
-    if (c < row.size) {
-        e.cursor = c;
-        e.arrival = e.emitted + double(row.delays_ms[c]);
-        transit_.push(e);
+        ++e.cursor;
+        --e.remaining;
+    } while (e.remaining > 0 && e.emitted + double(delay[e.cursor]) == e.arrival);
+    if (e.remaining > 0) {
+        e.arrival = e.emitted + double(delay[e.cursor]);
+        transit_.replace_top(e);
+    } else {
+        transit_.pop();
     }
 }
 

@@ -85,6 +85,11 @@ public:
         const std::uint64_t j = pre_id - pre_.first;
         return {targets_.data() + offsets_[j], delays_.data() + offsets_[j], offsets_[j + 1] - offsets_[j]};
     }
+    // All stored rows back to back (row_with_delays(pre).targets points into these): an index
+    // into them stays valid for the life of the object.
+    const std::uint32_t* stored_targets() const { return targets_.data(); }
+    const float* stored_delays_ms() const { return delays_.data(); }
+    std::uint64_t row_offset(std::uint64_t pre_id) const { return offsets_[pre_id - pre_.first]; }
     // Number of synapses stored on this rank (0 for procedural).
     std::uint64_t stored_synapses() const { return targets_.size(); }
     std::uint64_t memory_bytes() const {

@@ -9,21 +9,24 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <limits>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "sparsechaos/io/config_names.hpp"
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/network/layout.hpp"
+#include "toml_reader.hpp"
 
 namespace sparsechaos::io {
 namespace {
+
+// The reader, text helpers and --set pieces shared with rate networks (toml_reader.hpp).
+using toml_reading::is_word;
+using toml_reading::join_key;
+using toml_reading::list_text;
+using toml_reading::number_text;
+using toml_reading::reader;
 
 // ---- schema: which keys may appear where ----------------------------------------------------
 
@@ -76,24 +79,7 @@ const key_schema& root_schema() {
 
 // ---- small text helpers ---------------------------------------------------------------------
 
-std::string join_key(std::string_view path, std::string_view key) {
-    return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
-}
-
 std::string indexed(std::string_view key, std::size_t i) { return std::string(key) + "[" + std::to_string(i) + "]"; }
-
-std::string number_text(double x) {
-    std::ostringstream os;
-    os.precision(std::numeric_limits<double>::max_digits10 - 2);
-    os << x;
-    return os.str();
-}
-
-std::string list_text(const std::vector<std::string_view>& items) {
-    std::string out;
-    for (auto s : items) out += (out.empty() ? "" : ", ") + std::string(s);
-    return out;
-}
 
 // Levenshtein distance, for "did you mean" hints on misspelt keys.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -125,144 +111,14 @@ std::string unknown_key_message(const std::string& full_key, std::string_view ke
     return msg + "; allowed here: " + list_text(allowed);
 }
 
-// "string \"abc\"", "integer 5", "a table": what a value is, for type errors.
-std::string value_text(const toml::node& n) {
-    switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "string \"" + *n.value<std::string>() + "\"";
-    case toml::node_type::integer: return "integer " + std::to_string(*n.value<std::int64_t>());
-    case toml::node_type::floating_point: return "float " + number_text(*n.value<double>());
-    case toml::node_type::boolean: return std::string("boolean ") + (*n.value<bool>() ? "true" : "false");
-    default: {
-        std::ostringstream os;
-        n.visit([&](const auto& v) { os << v; });
-        return "date/time " + os.str();
-    }
+// Rejects keys of `t` that the schema does not list.
+void check_keys(const toml::table& t, std::string_view path, const key_schema& schema, const reader& r) {
+    for (const auto& [k, v] : t) {
+        if (schema.keys.find(k.str()) != schema.keys.end()) continue;
+        const std::string full = join_key(path, k.str());
+        r.fail_message(full, &v, unknown_key_message(full, k.str(), schema));
     }
 }
-
-// ---- the reader: typed access with errors that name key and origin -------------------------
-
-class reader {
-public:
-    explicit reader(std::string source) : source_(std::move(source)) {}
-
-    // Keys at or below `key` came from this --set argument.
-    void mark_override(std::string key, std::string origin) { overrides_[std::move(key)] = std::move(origin); }
-
-    [[noreturn]] void fail_message(std::string_view key, const toml::node* at, const std::string& message) const {
-        // An error about a whole table (two keys that exclude each other) may come from an
-        // override of one of its keys: name those too.
-        std::string also;
-        for (const auto& [k, o] : overrides_)
-            if (k.size() > key.size() && covers(k, key)) also += (also.empty() ? " (after " : ", ") + o;
-        throw config_error(origin(key, at) + message + (also.empty() ? "" : also + ")"));
-    }
-    [[noreturn]] void fail(std::string_view key, const toml::node* at, const std::string& what) const {
-        fail_message(key, at, std::string(key) + ": " + what);
-    }
-
-    // Rejects keys of `t` that the schema does not list.
-    void check_keys(const toml::table& t, std::string_view path, const key_schema& schema) const {
-        for (const auto& [k, v] : t) {
-            if (schema.keys.find(k.str()) != schema.keys.end()) continue;
-            const std::string full = join_key(path, k.str());
-            fail_message(full, &v, unknown_key_message(full, k.str(), schema));
-        }
-    }
-
-    const toml::table* table(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return nullptr;
-        if (!n->is_table()) fail(join_key(path, key), n, "expected a table, got " + value_text(*n));
-        return n->as_table();
-    }
-
-    std::optional<std::string> string(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_string()) fail(join_key(path, key), n, "expected a string, got " + value_text(*n));
-        return *n->value<std::string>();
-    }
-
-    std::optional<std::int64_t> integer(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_integer()) fail(join_key(path, key), n, "expected an integer, got " + value_text(*n));
-        return *n->value<std::int64_t>();
-    }
-
-    // Integer or float; always finite.
-    std::optional<double> number(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_number()) fail(join_key(path, key), n, "expected a number, got " + value_text(*n));
-        const double x = n->is_integer() ? double(*n->value<std::int64_t>()) : *n->value<double>();
-        if (!std::isfinite(x)) fail(join_key(path, key), n, "must be finite, got " + number_text(x));
-        return x;
-    }
-
-    std::optional<bool> boolean(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_boolean()) fail(join_key(path, key), n, "expected a boolean (true/false), got " + value_text(*n));
-        return *n->value<bool>();
-    }
-
-    template <class T>
-    T required(std::optional<T> v, const toml::table& t, std::string_view path, std::string_view key) const {
-        if (!v) fail_message(join_key(path, key), &t, (path.empty() ? std::string("config") : std::string(path)) +
-                                                          ": missing required key '" + std::string(key) + "'");
-        return *std::move(v);
-    }
-
-    // A string that must be one of `allowed`.
-    template <class E, std::size_t N>
-    std::optional<E> choice(const toml::table& t, std::string_view path, std::string_view key,
-                            const std::array<std::pair<std::string_view, E>, N>& allowed) const {
-        auto s = string(t, path, key);
-        if (!s) return std::nullopt;
-        std::vector<std::string_view> names;
-        for (const auto& [name, value] : allowed) {
-            if (name == *s) return value;
-            names.push_back(name);
-        }
-        fail(join_key(path, key), t.get(key), "unknown value \"" + *s + "\"; allowed: " + list_text(names));
-    }
-
-    // Throws unless `ok`: "<key>: must be <what>, got <value>".
-    void require(bool ok, const toml::table& t, std::string_view path, std::string_view key,
-                 const std::string& what) const {
-        if (ok) return;
-        const toml::node* n = t.get(key);
-        fail(join_key(path, key), n, "must be " + what + ", got " + (n ? value_text(*n) : std::string("nothing")));
-    }
-
-private:
-    std::string origin(std::string_view key, const toml::node* at) const {
-        // The longest overridden prefix of `key` (a whole table may have been replaced by --set).
-        const std::string* best = nullptr;
-        std::size_t best_len = 0;
-        for (const auto& [k, o] : overrides_) {
-            if (covers(key, k) && k.size() >= best_len) best = &o, best_len = k.size();
-        }
-        if (best) return *best + ": ";
-        if (at && at->source().begin)
-            return source_ + ":" + std::to_string(at->source().begin.line) + ":" +
-                   std::to_string(at->source().begin.column) + ": ";
-        return source_ + ": ";
-    }
-
-    // Whether `key` is `prefix` or lies below it (population[0].drive.value below population[0]).
-    static bool covers(std::string_view key, std::string_view prefix) {
-        return key.substr(0, prefix.size()) == prefix &&
-               (key.size() == prefix.size() || key[prefix.size()] == '.' || key[prefix.size()] == '[');
-    }
-
-    std::string source_;
-    std::map<std::string, std::string, std::less<>> overrides_;
-};
 
 // ---- --set overrides ------------------------------------------------------------------------
 
@@ -271,19 +127,6 @@ struct path_segment {
     std::optional<std::size_t> index;  // population[0]
     std::string element;               // population[I]: an element chosen by name
 };
-
-std::string trim(std::string_view s) {
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string_view::npos) return {};
-    const auto e = s.find_last_not_of(" \t");
-    return std::string(s.substr(b, e - b + 1));
-}
-
-bool is_word(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-    });
-}
 
 // "population[0].drive.value" -> {population,0} {drive} {value}; "population[I]" -> {population,"I"}
 std::vector<path_segment> split_path(const std::string& key, const std::string& origin) {
@@ -311,22 +154,6 @@ std::vector<path_segment> split_path(const std::string& key, const std::string& 
     return out;
 }
 
-// The value of an override, parsed as TOML; a bare word that is not TOML (procedural, theta)
-// is taken as a string, since shells strip the quotes of --set key="procedural".
-toml::table parse_override_value(const std::string& text, const std::string& origin) {
-    try {
-        toml::table t = toml::parse("v = " + text, std::string_view("--set"));
-        if (t.size() == 1 && t.contains("v")) return t;
-    } catch (const toml::parse_error& e) {
-        if (!is_word(text))
-            throw config_error(origin + ": the value is not valid TOML (" + std::string(e.description()) + ")");
-        toml::table t;
-        t.insert("v", text);
-        return t;
-    }
-    throw config_error(origin + ": the value must be a single TOML value");
-}
-
 // Names of the elements of an array of tables, for "population.I" lookups and hints.
 std::vector<std::string_view> element_names(const toml::array& a) {
     std::vector<std::string_view> names;
@@ -336,13 +163,12 @@ std::vector<std::string_view> element_names(const toml::array& a) {
     return names;
 }
 
+// "population.I.drive.value=0.3": the key is walked against the schema; arrays of tables take an
+// element by index (projection[0]) or, for populations, by name (population.I, population[I]).
 void apply_override(toml::table& root, const std::string& arg, reader& r) {
-    const std::string origin = "--set " + arg;
-    const auto eq = arg.find('=');
-    if (eq == std::string::npos) throw config_error(origin + ": expected dotted.key=value");
-    const std::string key = trim(std::string_view(arg).substr(0, eq));
-    const std::string value = trim(std::string_view(arg).substr(eq + 1));
-    const auto path = split_path(key, origin);
+    const toml_reading::override_arg o = toml_reading::split_override(arg);
+    const std::string& origin = o.origin;
+    const auto path = split_path(o.key, origin);
 
     const key_schema* schema = &root_schema();
     toml::table* t = &root;
@@ -390,16 +216,11 @@ void apply_override(toml::table& root, const std::string& arg, reader& r) {
         }
         if (seg.index || !seg.element.empty()) throw config_error(origin + ": '" + here + "' is not an array");
         if (last) {
-            toml::table v = parse_override_value(value, origin);
-            std::move(*v.get("v")).visit([&](auto&& node) { t->insert_or_assign(seg.name, std::move(node)); });
-            r.mark_override(here, origin);
+            toml_reading::assign_override(*t, seg.name, here, o, r);
             return;
         }
         if (child.type != key_schema::kind::table) throw config_error(origin + ": '" + here + "' is not a table");
-        if (!t->contains(seg.name)) t->insert(seg.name, toml::table{});
-        toml::table* next = t->get_as<toml::table>(seg.name);
-        if (!next) throw config_error(origin + ": '" + here + "' is not a table in the config");
-        t = next;
+        t = &toml_reading::override_table(*t, seg.name, here, o);
         canonical = here;
         schema = &child;
     }
@@ -450,7 +271,7 @@ network::drive_spec read_drive(const toml::table& pop, const std::string& pop_pa
     const toml::table* t = r.table(pop, pop_path, "drive");
     if (!t) r.fail_message(join_key(pop_path, "drive"), &pop, pop_path + ": missing required table 'drive'");
     const std::string path = join_key(pop_path, "drive");
-    r.check_keys(*t, path, schema_of("population").keys.find("drive")->second);
+    check_keys(*t, path, schema_of("population").keys.find("drive")->second, r);
     network::drive_spec d;
     d.value = r.number(*t, path, "value");
     d.balanced_rate_hz = r.number(*t, path, "balanced_rate_hz");
@@ -468,7 +289,7 @@ network::drive_spec read_drive(const toml::table& pop, const std::string& pop_pa
 }
 
 network::population_spec read_population(const toml::table& t, const std::string& path, const reader& r) {
-    r.check_keys(t, path, schema_of("population"));
+    check_keys(t, path, schema_of("population"), r);
     network::population_spec p;
     p.name = r.required(r.string(t, path, "name"), t, path, "name");
     r.require(valid_name(p.name), t, path, "name", "non-empty and made of letters, digits and '_'");
@@ -479,7 +300,7 @@ network::population_spec read_population(const toml::table& t, const std::string
     p.drive = read_drive(t, path, r);
     if (const toml::table* in = r.table(t, path, "poisson")) {
         const std::string in_path = join_key(path, "poisson");
-        r.check_keys(*in, in_path, schema_of("population").keys.find("poisson")->second);
+        check_keys(*in, in_path, schema_of("population").keys.find("poisson")->second, r);
         network::poisson_spec ps;
         ps.rate_hz = r.required(r.number(*in, in_path, "rate_hz"), *in, in_path, "rate_hz");
         r.require(ps.rate_hz > 0, *in, in_path, "rate_hz", "> 0");
@@ -493,7 +314,7 @@ network::population_spec read_population(const toml::table& t, const std::string
 network::projection_spec read_projection(const toml::table& t, const std::string& path,
                                          const std::vector<network::population_spec>& pops, const reader& r) {
     using network::connection_rule;
-    r.check_keys(t, path, schema_of("projection"));
+    check_keys(t, path, schema_of("projection"), r);
     network::projection_spec p;
     std::vector<std::string_view> names;
     for (const auto& pop : pops) names.push_back(pop.name);
@@ -544,12 +365,12 @@ network::projection_spec read_projection(const toml::table& t, const std::string
 
 network::lyapunov_spec read_lyapunov(const toml::table& t, const network::network_spec& spec, const reader& r) {
     const std::string path = "lyapunov";
-    r.check_keys(t, path, schema_of("lyapunov"));
+    check_keys(t, path, schema_of("lyapunov"), r);
     network::lyapunov_spec l;
     if (const toml::node* n = t.get("exponents")) {
         if (n->is_string()) {
             if (*n->value<std::string>() != "all")
-                r.fail("lyapunov.exponents", n, "expected an integer m >= 1 or \"all\", got " + value_text(*n));
+                r.fail("lyapunov.exponents", n, "expected an integer m >= 1 or \"all\", got " + r.value_text(*n));
         } else {
             const std::int64_t m = *r.integer(t, path, "exponents");
             r.require(m >= 1, t, path, "exponents", ">= 1 (or \"all\")");
@@ -607,22 +428,22 @@ std::vector<const toml::table*> table_array(const toml::table& root, std::string
     const toml::node* n = root.get(key);
     if (!n) return out;
     const toml::array* a = n->as_array();
-    if (!a) r.fail(key, n, "expected an array of tables ([[" + std::string(key) + "]]), got " + value_text(*n));
+    if (!a) r.fail(key, n, "expected an array of tables ([[" + std::string(key) + "]]), got " + r.value_text(*n));
     for (std::size_t i = 0; i < a->size(); ++i) {
         const toml::node& e = *a->get(i);
-        if (!e.is_table()) r.fail(indexed(key, i), &e, "expected a table, got " + value_text(e));
+        if (!e.is_table()) r.fail(indexed(key, i), &e, "expected a table, got " + r.value_text(e));
         out.push_back(e.as_table());
     }
     return out;
 }
 
 network::network_spec read_spec(const toml::table& root, const reader& r) {
-    r.check_keys(root, "", root_schema());
+    check_keys(root, "", root_schema(), r);
     network::network_spec spec;
 
     // [simulation] and each of its keys are optional: the defaults are those of simulation_spec.
     if (const toml::table* sim = r.table(root, "", "simulation")) {
-        r.check_keys(*sim, "simulation", schema_of("simulation"));
+        check_keys(*sim, "simulation", schema_of("simulation"), r);
         if (auto t = r.number(*sim, "simulation", "duration_ms")) {
             r.require(*t > 0, *sim, "simulation", "duration_ms", "> 0");
             spec.simulation.t_end_ms = *t;
@@ -635,7 +456,7 @@ network::network_spec read_spec(const toml::table& root, const reader& r) {
     }
 
     if (const toml::table* out = r.table(root, "", "output")) {
-        r.check_keys(*out, "output", schema_of("output"));
+        check_keys(*out, "output", schema_of("output"), r);
         spec.output.spikes = r.boolean(*out, "output", "spikes").value_or(true);
     }
 
@@ -706,15 +527,8 @@ void check_buildable(const network::network_spec& spec, const std::string& origi
 
 network::network_spec parse_config(const std::string& text, const std::vector<std::string>& overrides,
                                    const std::string& source_name) {
-    reader r(source_name);
-    toml::table root;
-    try {
-        root = toml::parse(text, std::string_view(source_name));
-    } catch (const toml::parse_error& e) {
-        const auto& b = e.source().begin;
-        throw config_error(source_name + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
-                           ": TOML syntax error: " + std::string(e.description()));
-    }
+    reader r(source_name, {.values = toml_reading::value_style::typed, .name_overrides_below = true});
+    toml::table root = toml_reading::parse_text(text, source_name);
     for (const auto& o : overrides) apply_override(root, o, r);
 
     network::network_spec spec = read_spec(root, r);
@@ -723,25 +537,12 @@ network::network_spec parse_config(const std::string& text, const std::vector<st
     for (std::size_t k = 0; k < overrides.size(); ++k) origin += (k ? ", --set " : " with --set ") + overrides[k];
     check_buildable(spec, origin);
 
-    spec.config_text = text;
-    if (!overrides.empty()) {
-        if (!spec.config_text.empty() && spec.config_text.back() != '\n') spec.config_text += '\n';
-        spec.config_text += "# --set overrides applied on top of the text above, in order:\n";
-        for (const auto& o : overrides) spec.config_text += "#   --set " + o + "\n";
-    }
+    spec.config_text = toml_reading::recorded_text(text, overrides);
     return spec;
 }
 
 network::network_spec load_config(const std::string& path, const std::vector<std::string>& overrides) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw config_error("config file '" + path + "' is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw config_error("cannot open config file '" + path + "'" +
-                                (std::filesystem::exists(path, ec) ? " (not readable)" : " (no such file)"));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw config_error("cannot read config file '" + path + "'");
-    return parse_config(text.str(), overrides, path);
+    return parse_config(toml_reading::read_config_file(path), overrides, path);
 }
 
 }  // namespace sparsechaos::io

@@ -6,20 +6,24 @@
 #include "sparsechaos/io/rate_config.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <limits>
-#include <map>
-#include <optional>
 #include <sstream>
-#include <utility>
+
+#include "toml_reader.hpp"
 
 namespace sparsechaos::io {
 namespace {
 
 using rate::rate_network_spec;
+
+// The reader, text helpers and --set pieces shared with spiking networks (toml_reader.hpp).
+using toml_reading::is_word;
+using toml_reading::join_key;
+using toml_reading::list_text;
+using toml_reading::names;
+using toml_reading::number_text;
+using toml_reading::reader;
 
 // ---- schema ------------------------------------------------------------------------------
 
@@ -44,8 +48,13 @@ const std::vector<std::string_view>* keys_of(std::string_view path) {
     return nullptr;
 }
 
-template <class E, std::size_t N>
-using names = std::array<std::pair<std::string_view, E>, N>;
+// Rejects keys of `t` that the schema does not list.
+void check_keys(const toml::table& t, std::string_view path, const reader& r) {
+    const auto& allowed = *keys_of(path);
+    for (const auto& [k, v] : t)
+        if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end())
+            r.fail(join_key(path, k.str()), &v, "unknown key; allowed here: " + list_text(allowed));
+}
 
 constexpr names<rate::coupling_kind, 2> coupling_names{{{"gaussian", rate::coupling_kind::gaussian},
                                                         {"balanced", rate::coupling_kind::balanced}}};
@@ -69,23 +78,6 @@ constexpr names<tangent::orthogonalization, 2> method_names{{{"tsqr", tangent::o
 
 // ---- text helpers ------------------------------------------------------------------------
 
-std::string join_key(std::string_view path, std::string_view key) {
-    return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
-}
-
-std::string list_text(const std::vector<std::string_view>& items) {
-    std::string out;
-    for (auto s : items) out += (out.empty() ? "" : ", ") + std::string(s);
-    return out;
-}
-
-std::string number_text(double x) {
-    std::ostringstream os;
-    os.precision(std::numeric_limits<double>::max_digits10 - 2);
-    os << x;
-    return os.str();
-}
-
 // Four significant digits, for descriptions.
 std::string short_text(double x) {
     std::ostringstream os;
@@ -94,130 +86,14 @@ std::string short_text(double x) {
     return os.str();
 }
 
-// A value as it would be written in TOML: -1, 2.5, "tanh", true, a table.
-std::string value_text(const toml::node& n) {
-    if (n.is_table()) return "a table";
-    if (n.is_array()) return "an array";
-    if (n.is_string()) return "\"" + *n.value<std::string>() + "\"";
-    if (n.is_integer()) return std::to_string(*n.value<std::int64_t>());
-    if (n.is_floating_point()) return number_text(*n.value<double>());
-    if (n.is_boolean()) return *n.value<bool>() ? "true" : "false";
-    std::ostringstream os;
-    n.visit([&](const auto& v) { os << v; });
-    return os.str();
-}
-
-// ---- the reader --------------------------------------------------------------------------
-
-class reader {
-public:
-    explicit reader(std::string source) : source_(std::move(source)) {}
-
-    void mark_override(std::string key, std::string origin) { overrides_[std::move(key)] = std::move(origin); }
-
-    [[noreturn]] void fail(std::string_view key, const toml::node* at, const std::string& what) const {
-        throw config_error(origin(key, at) + std::string(key) + ": " + what);
-    }
-
-    void check_keys(const toml::table& t, std::string_view path) const {
-        const auto& allowed = *keys_of(path);
-        for (const auto& [k, v] : t)
-            if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end())
-                fail(join_key(path, k.str()), &v, "unknown key; allowed here: " + list_text(allowed));
-    }
-
-    const toml::table* table(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return nullptr;
-        if (!n->is_table()) fail(join_key(path, key), n, "expected a table, got " + value_text(*n));
-        return n->as_table();
-    }
-
-    std::optional<std::string> string(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_string()) fail(join_key(path, key), n, "expected a string, got " + value_text(*n));
-        return *n->value<std::string>();
-    }
-
-    std::optional<std::int64_t> integer(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_integer()) fail(join_key(path, key), n, "expected an integer, got " + value_text(*n));
-        return *n->value<std::int64_t>();
-    }
-
-    std::optional<double> number(const toml::table& t, std::string_view path, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_number()) fail(join_key(path, key), n, "expected a number, got " + value_text(*n));
-        const double x = n->is_integer() ? double(*n->value<std::int64_t>()) : *n->value<double>();
-        if (!std::isfinite(x)) fail(join_key(path, key), n, "must be finite, got " + value_text(*n));
-        return x;
-    }
-
-    template <class E, std::size_t N>
-    std::optional<E> choice(const toml::table& t, std::string_view path, std::string_view key,
-                            const names<E, N>& allowed) const {
-        auto s = string(t, path, key);
-        if (!s) return std::nullopt;
-        std::vector<std::string_view> all;
-        for (const auto& [name, value] : allowed) {
-            if (name == *s) return value;
-            all.push_back(name);
-        }
-        fail(join_key(path, key), t.get(key), "unknown value \"" + *s + "\"; allowed: " + list_text(all));
-    }
-
-    // "<key>: must be <what>, got <value>" unless ok.
-    void require(bool ok, const toml::table& t, std::string_view path, std::string_view key, const std::string& what) const {
-        if (ok) return;
-        const toml::node* n = t.get(key);
-        fail(join_key(path, key), n ? n : &t, "must be " + what + ", got " + (n ? value_text(*n) : std::string("nothing")));
-    }
-
-    // A key that the chosen variant does not read must be absent.
-    void forbid(const toml::table& t, std::string_view path, std::string_view key, const std::string& because) const {
-        if (const toml::node* n = t.get(key)) fail(join_key(path, key), n, "not used " + because);
-    }
-
-private:
-    std::string origin(std::string_view key, const toml::node* at) const {
-        for (const auto& [k, o] : overrides_)
-            if (key == k) return o + ": ";
-        if (at && at->source().begin)
-            return source_ + ":" + std::to_string(at->source().begin.line) + ":" +
-                   std::to_string(at->source().begin.column) + ": ";
-        return source_ + ": ";
-    }
-
-    std::string source_;
-    std::map<std::string, std::string, std::less<>> overrides_;
-};
-
 // ---- --set overrides ---------------------------------------------------------------------
 
-std::string trim(std::string_view s) {
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string_view::npos) return {};
-    const auto e = s.find_last_not_of(" \t");
-    return std::string(s.substr(b, e - b + 1));
-}
-
-bool is_word(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-    });
-}
-
-// "rate_network.input.kind=ou": the value is TOML; a bare word that is not TOML (tanh) is a
-// string, since shells strip the quotes of --set key="tanh".
+// "rate_network.input.kind=ou": every part of the key is a key of the schema; only values are
+// set, never whole tables.
 void apply_override(toml::table& root, const std::string& arg, reader& r) {
-    const std::string origin = "--set " + arg;
-    const auto eq = arg.find('=');
-    if (eq == std::string::npos) throw config_error(origin + ": expected dotted.key=value");
-    const std::string key = trim(std::string_view(arg).substr(0, eq));
-    const std::string text = trim(std::string_view(arg).substr(eq + 1));
+    const toml_reading::override_arg o = toml_reading::split_override(arg);
+    const std::string& origin = o.origin;
+    const std::string& key = o.key;
     std::vector<std::string> parts;
     for (std::size_t pos = 0;;) {
         const std::size_t dot = key.find('.', pos);
@@ -235,23 +111,11 @@ void apply_override(toml::table& root, const std::string& arg, reader& r) {
         const std::string here = join_key(path, parts[i]);
         if (i + 1 == parts.size()) {
             if (is_table_key(here)) throw config_error(origin + ": '" + here + "' is a table; set one of its keys");
-            toml::table v;
-            try {
-                v = toml::parse("v = " + text, std::string_view("--set"));
-            } catch (const toml::parse_error& e) {
-                if (!is_word(text))
-                    throw config_error(origin + ": the value is not valid TOML (" + std::string(e.description()) + ")");
-                v.insert("v", text);
-            }
-            if (v.size() != 1 || !v.contains("v")) throw config_error(origin + ": the value must be a single TOML value");
-            std::move(*v.get("v")).visit([&](auto&& node) { t->insert_or_assign(parts[i], std::move(node)); });
-            r.mark_override(here, origin);
+            toml_reading::assign_override(*t, parts[i], here, o, r);
             return;
         }
         if (!is_table_key(here)) throw config_error(origin + ": '" + here + "' is not a table");
-        if (!t->contains(parts[i])) t->insert(parts[i], toml::table{});
-        t = t->get_as<toml::table>(parts[i]);
-        if (!t) throw config_error(origin + ": '" + here + "' is not a table in the config");
+        t = &toml_reading::override_table(*t, parts[i], here, o);
         path = here;
     }
 }
@@ -309,7 +173,7 @@ void read_input(const toml::table& net, const reader& r, rate_network_spec& spec
     const toml::table* t = r.table(net, "rate_network", "input");
     if (!t) return;
     const std::string_view p = "rate_network.input";
-    r.check_keys(*t, p);
+    check_keys(*t, p, r);
     auto& in = spec.input;
     if (auto k = r.choice(*t, p, "kind", input_names)) in.kind = *k;
     const std::string because = "by kind = \"" + std::string(rate::to_string(in.kind)) + "\"";
@@ -339,12 +203,12 @@ void read_input(const toml::table& net, const reader& r, rate_network_spec& spec
 
 rate::rate_lyapunov_spec read_lyapunov(const toml::table& t, const rate_network_spec& spec, const reader& r) {
     const std::string_view p = "lyapunov";
-    r.check_keys(t, p);
+    check_keys(t, p, r);
     rate::rate_lyapunov_spec l;
     if (const toml::node* n = t.get("exponents")) {
         if (n->is_string()) {
             if (*n->value<std::string>() != "all")
-                r.fail("lyapunov.exponents", n, "expected an integer m >= 1 or \"all\", got " + value_text(*n));
+                r.fail("lyapunov.exponents", n, "expected an integer m >= 1 or \"all\", got " + r.value_text(*n));
         } else {
             const std::int64_t m = *r.integer(t, p, "exponents");
             r.require(m >= 1 && std::uint64_t(m) <= spec.coupling.size, t, p, "exponents",
@@ -379,11 +243,11 @@ rate::rate_lyapunov_spec read_lyapunov(const toml::table& t, const rate_network_
 }
 
 rate_network_spec read_spec(const toml::table& root, const reader& r) {
-    r.check_keys(root, "");
+    check_keys(root, "", r);
     const toml::table* t = r.table(root, "", "rate_network");
     if (!t) throw config_error("config: a rate-network config needs a [rate_network] table");
     const std::string_view p = "rate_network";
-    r.check_keys(*t, p);
+    check_keys(*t, p, r);
     rate_network_spec spec;
     const toml::node* size_node = t->get("size");
     if (!size_node) r.fail("rate_network.size", t, "missing required key (the number of units N)");
@@ -444,37 +308,17 @@ bool is_rate_config_file(const std::string& path) {
 
 rate::rate_network_spec parse_rate_config(const std::string& text, const std::vector<std::string>& overrides,
                                           const std::string& source_name) {
-    reader r(source_name);
-    toml::table root;
-    try {
-        root = toml::parse(text, std::string_view(source_name));
-    } catch (const toml::parse_error& e) {
-        const auto& b = e.source().begin;
-        throw config_error(source_name + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
-                           ": TOML syntax error: " + std::string(e.description()));
-    }
+    // Errors show values as written in TOML and name only the override of the key itself.
+    reader r(source_name, {.values = toml_reading::value_style::plain, .name_overrides_below = false});
+    toml::table root = toml_reading::parse_text(text, source_name);
     for (const auto& o : overrides) apply_override(root, o, r);
     rate_network_spec spec = read_spec(root, r);
-    spec.config_text = text;
-    if (!overrides.empty()) {
-        if (!spec.config_text.empty() && spec.config_text.back() != '\n') spec.config_text += '\n';
-        spec.config_text += "# --set overrides applied on top of the text above, in order:\n";
-        for (const auto& o : overrides) spec.config_text += "#   --set " + o + "\n";
-    }
+    spec.config_text = toml_reading::recorded_text(text, overrides);
     return spec;
 }
 
 rate::rate_network_spec load_rate_config(const std::string& path, const std::vector<std::string>& overrides) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw config_error("config file '" + path + "' is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw config_error("cannot open config file '" + path + "'" +
-                           (std::filesystem::exists(path, ec) ? " (not readable)" : " (no such file)"));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw config_error("cannot read config file '" + path + "'");
-    return parse_rate_config(text.str(), overrides, path);
+    return parse_rate_config(toml_reading::read_config_file(path), overrides, path);
 }
 
 std::string describe_rate(const rate::rate_network_spec& s) {

@@ -95,6 +95,21 @@ std::string format_duration(double s) {
     return buf;
 }
 
+// One progress line on stderr: rewritten in place on a terminal, a new "progress:" line otherwise.
+void show_progress(bool tty, const std::string& line) {
+    if (tty) std::fprintf(stderr, "\r%s\033[K", line.c_str());
+    else std::fprintf(stderr, "progress: %s\n", line.c_str());
+    std::fflush(stderr);
+}
+
+// " | lambda_1 X 1/s" once a Lyapunov measurement has its first QR step, else "".
+std::string lambda_text(const sc::analysis::lyapunov_accumulator* acc) {
+    if (!acc || acc->intervals() == 0) return "";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " | lambda_1 %.4g 1/s", acc->exponents()[0]);
+    return buf;
+}
+
 // Spikes go to the writer; progress goes to stderr on rank 0: one line rewritten in place on a
 // terminal, otherwise (log files of batch jobs) a new line at every report, which the engine
 // makes every report_interval() seconds.
@@ -121,16 +136,11 @@ public:
         const double end = end_ms_;
         const double fraction = end > 0 ? p.time_ms / end : 0.0;
         const double eta = p.time_ms > 0 ? p.wall_s * (end - p.time_ms) / p.time_ms : NAN;
-        char lambda[64] = "";
-        if (tracker_ && tracker_->measuring() && tracker_->accumulator().intervals() > 0)
-            std::snprintf(lambda, sizeof lambda, " | lambda_1 %.4g 1/s", tracker_->accumulator().exponents()[0]);
         char line[256];
-        std::snprintf(line, sizeof line, "t %.1f / %.1f ms (%.1f%%) | %llu spikes | %.3g spikes/s | ETA %s%s",
-                      p.time_ms, end, 100.0 * fraction, static_cast<unsigned long long>(p.spikes),
-                      p.wall_s > 0 ? double(p.spikes) / p.wall_s : 0.0, format_duration(eta).c_str(), lambda);
-        if (tty_) std::fprintf(stderr, "\r%s\033[K", line);
-        else std::fprintf(stderr, "progress: %s\n", line);
-        std::fflush(stderr);
+        std::snprintf(line, sizeof line, "t %.1f / %.1f ms (%.1f%%) | %llu spikes | %.3g spikes/s | ETA %s", p.time_ms,
+                      end, 100.0 * fraction, static_cast<unsigned long long>(p.spikes),
+                      p.wall_s > 0 ? double(p.spikes) / p.wall_s : 0.0, format_duration(eta).c_str());
+        show_progress(tty_, line + lambda_text(tracker_ && tracker_->measuring() ? &tracker_->accumulator() : nullptr));
         shown_ = true;
     }
 
@@ -191,14 +201,10 @@ int run_rate_command(const options& opt, const mpi_context& mpi, const std::stri
         if (!show || t >= total) return;
         const double wall = seconds_since(start);
         const double eta = t > 0 ? wall * (total - t) / t : NAN;
-        char lambda[64] = "";
-        if (tracker && tracker->measuring() && tracker->accumulator().intervals() > 0)
-            std::snprintf(lambda, sizeof lambda, " | lambda_1 %.4g 1/s", tracker->accumulator().exponents()[0]);
-        if (tty) std::fprintf(stderr, "\rt %.1f / %.1f tau (%.1f%%) | ETA %s%s\033[K", t, total, 100.0 * t / total,
-                              format_duration(eta).c_str(), lambda);
-        else std::fprintf(stderr, "progress: t %.1f / %.1f tau (%.1f%%) | ETA %s%s\n", t, total, 100.0 * t / total,
-                          format_duration(eta).c_str(), lambda);
-        std::fflush(stderr);
+        char line[160];
+        std::snprintf(line, sizeof line, "t %.1f / %.1f tau (%.1f%%) | ETA %s", t, total, 100.0 * t / total,
+                      format_duration(eta).c_str());
+        show_progress(tty, line + lambda_text(tracker && tracker->measuring() ? &tracker->accumulator() : nullptr));
     };
     const auto result = sc::rate::run_rate_network(spec, mpi.comm, &out.file(), ro);
     out.commit();

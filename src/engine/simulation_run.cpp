@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 
 #include "sparsechaos/engine/simulation.hpp"
 
@@ -38,6 +39,18 @@ void simulation::run_until(double t_end_ms, observer* obs, double progress_inter
     stats_.wall_s = wall_before + since(start);
     if (obs) obs->on_progress({t_end_ms, t_end_ms, stats_.network_spikes, stats_.wall_s});
     buffer_.clear();
+}
+
+void simulation::run_spikes(std::uint64_t network_spikes, double t_limit_ms, observer* obs, double progress_interval_s) {
+    if (min_delay_ms_ > 0.0) throw std::invalid_argument("run_spikes: zero-delay runs only");
+    spike_budget_ = stats_.network_spikes + network_spikes;
+    try {
+        run_until(t_limit_ms, obs, progress_interval_s);
+    } catch (...) {
+        spike_budget_ = std::numeric_limits<std::uint64_t>::max();
+        throw;
+    }
+    spike_budget_ = std::numeric_limits<std::uint64_t>::max();
 }
 
 // ---- zero delay -------------------------------------------------------------------------------
@@ -117,7 +130,7 @@ void simulation::run_zero_delay(double t_end_ms, observer* obs, double progress_
         }
         clock::time_point t2;
         if (timed) t2 = clock::now();
-        if (!(origin_ms_ + next.time < t_end_ms)) break;
+        if (!(origin_ms_ + next.time < t_end_ms) || stats_.network_spikes >= spike_budget_) break;
         apply_spike(next.neuron, next.time);
         if (timed) sampled.deliver += since(t2);
         // Every rank applies every spike, so these counts are the same on all ranks.

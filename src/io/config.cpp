@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "sparsechaos/io/config_names.hpp"
 #include "sparsechaos/network/connectivity.hpp"
@@ -65,6 +66,7 @@ const key_schema& root_schema() {
         r.keys.emplace("output", make_table(kind::table, {"spikes"}));
         r.keys.emplace("lyapunov", make_table(kind::table, {"exponents", "warmup_ms", "ons_warmup_ms",
                                                             "orthonormalize_every", "max_condition", "method",
+                                                            "warmup_spikes_per_neuron", "ons_warmup_spikes_per_neuron",
                                                             "seed", "local_exponents", "target_rate_hz", "tune_ms",
                                                             "layout"}));
         r.keys.emplace("population", std::move(population));
@@ -380,6 +382,17 @@ network::lyapunov_spec read_lyapunov(const toml::table& t, const network::networ
     for (auto [key, field] : {std::pair{"warmup_ms", &l.warmup_ms}, std::pair{"ons_warmup_ms", &l.ons_warmup_ms}}) {
         if (auto x = r.number(t, path, key)) {
             r.require(*x >= 0, t, path, key, ">= 0");
+            *field = *x;
+        }
+    }
+    // A warm-up is given as time or as network spikes per neuron, not both.
+    for (auto [key, ms_key, field] : {std::tuple{"warmup_spikes_per_neuron", "warmup_ms", &l.warmup_spikes_per_neuron},
+                                      std::tuple{"ons_warmup_spikes_per_neuron", "ons_warmup_ms",
+                                                 &l.ons_warmup_spikes_per_neuron}}) {
+        if (auto x = r.number(t, path, key)) {
+            r.require(*x >= 0, t, path, key, ">= 0");
+            if (t.contains(ms_key))
+                r.fail(join_key(path, key), t.get(key), std::string("give '") + key + "' or '" + ms_key + "', not both");
             *field = *x;
         }
     }

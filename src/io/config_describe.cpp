@@ -150,8 +150,12 @@ std::string describe(const network::network_spec& spec) {
         os << "  " << count(m) << " exponents (" << name_of(qr_method_names, l.method) << " QR every "
            << count(double(l.orthonormalize_every ? l.orthonormalize_every : lay.total())) << " network spikes"
            << (l.max_condition > 0 ? ", sooner if cond(Q) > " + num(l.max_condition) : std::string()) << ")\n";
-        os << "  warm-up " << num(l.warmup_ms) << " ms, orthonormal-system warm-up " << num(l.ons_warmup_ms)
-           << " ms, measuring " << num(spec.simulation.t_end_ms - l.warmup_ms - l.ons_warmup_ms) << " ms\n";
+        auto warm = [&](double ms, const std::optional<double>& spn) {
+            return spn ? num(*spn) + " spikes per neuron" : num(ms) + " ms";
+        };
+        os << "  warm-up " << warm(l.warmup_ms, l.warmup_spikes_per_neuron) << ", orthonormal-system warm-up "
+           << warm(l.ons_warmup_ms, l.ons_warmup_spikes_per_neuron) << ", measuring the rest of "
+           << num(spec.simulation.t_end_ms) << " ms\n";
         if (l.target_rate_hz)
             os << "  drives tuned first to a mean rate of " << num(*l.target_rate_hz) << " Hz (runs of "
                << num(l.tune_ms) << " ms)\n";

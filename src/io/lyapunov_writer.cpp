@@ -60,6 +60,8 @@ void write_lyapunov(h5::file& file, const tangent::lyapunov_result& r) {
     g.set_attribute("network_spikes_per_s", r.network_spikes_per_s);
     if (r.target_rate_hz) g.set_attribute("target_rate_hz", *r.target_rate_hz);
     if (r.tuned_drive_factor) g.set_attribute("tuned_drive_factor", *r.tuned_drive_factor);
+    if (r.warmup_spikes_per_neuron) g.set_attribute("warmup_spikes_per_neuron", *r.warmup_spikes_per_neuron);
+    if (r.ons_warmup_spikes_per_neuron) g.set_attribute("ons_warmup_spikes_per_neuron", *r.ons_warmup_spikes_per_neuron);
     g.close();
 }
 

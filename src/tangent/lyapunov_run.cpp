@@ -38,7 +38,24 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     if (!spec.lyapunov) throw std::invalid_argument("run_lyapunov: the configuration has no [lyapunov] section");
     const auto& ly = *spec.lyapunov;
     const std::uint64_t n = sim.layout().total();
-    const double t_warm = ly.warmup_ms, t_start = ly.warmup_ms + ly.ons_warmup_ms, t_end = spec.simulation.t_end_ms;
+    double sim_time = sim.time_ms();  // the phases follow from where the simulation is
+    const double t_end = spec.simulation.t_end_ms;
+    // A warm-up phase ends at a time (ms) or after N x (spikes per neuron) network spikes.
+    auto warm_up = [&](double ms, const std::optional<double>& spikes_per_neuron) {
+        if (!spikes_per_neuron) {
+            sim.run_until(sim_time + ms, obs, progress_interval_s);
+            sim_time += ms;
+            return;
+        }
+        const auto wanted = std::uint64_t(std::llround(*spikes_per_neuron * double(n)));
+        const auto before = sim.statistics().network_spikes;
+        sim.run_spikes(wanted, t_end, obs, progress_interval_s);
+        if (sim.statistics().network_spikes - before < wanted)
+            throw std::runtime_error("lyapunov: the warm-ups took the whole simulation.duration_ms = " +
+                                     std::to_string(t_end) + " ms before their " + std::to_string(wanted) +
+                                     " network spikes; lengthen the run or shorten the warm-ups");
+        sim_time = sim.time_ms();
+    };
 
     lyapunov_settings s;
     s.exponents = std::int64_t(ly.exponents ? ly.exponents : n);
@@ -47,15 +64,22 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     s.method = method_of(ly.method);
     s.seed = ly.seed;
     s.local_exponents = ly.local_exponents;
-    s.measuring_time_s = (t_end - t_start) * 1e-3;
     s.layout = ly.layout == network::tangent_layout::column_major ? row_layout::column_major : row_layout::neuron_major;
 
-    sim.run_until(t_warm, obs, progress_interval_s);
+    warm_up(ly.warmup_ms, ly.warmup_spikes_per_neuron);
+    const double t_warm = sim_time;
+    // Planned measuring time; a warm-up in spikes may end elsewhere: set again when it starts.
+    s.measuring_time_s = std::max(t_end - t_warm - ly.ons_warmup_ms, 1e-3) * 1e-3;
     lyapunov_tracker tracker(comm, sim, s);
     if (on_tracker) on_tracker(&tracker);
     sim.track_jacobian(&tracker);
-    sim.run_until(t_start, obs, progress_interval_s);
-    tracker.start_measurement(t_start);
+    warm_up(ly.ons_warmup_ms, ly.ons_warmup_spikes_per_neuron);
+    const double t_start = sim_time;
+    if (!(t_start < t_end))
+        throw std::runtime_error("lyapunov: the warm-ups took the whole simulation.duration_ms = " +
+                                 std::to_string(t_end) + " ms; lengthen the run or shorten the warm-ups");
+    s.measuring_time_s = (t_end - t_start) * 1e-3;
+    tracker.start_measurement(t_start, s.measuring_time_s);
     sim.run_until(t_end, obs, progress_interval_s);
     tracker.finish(t_end);
     sim.track_jacobian(nullptr);
@@ -77,8 +101,10 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     r.qr_steps = tracker.qr_steps();
     r.orthonormalize_every = s.orthonormalize_every;
     r.measuring_time_s = t_s;
-    r.warmup_ms = ly.warmup_ms;
-    r.ons_warmup_ms = ly.ons_warmup_ms;
+    r.warmup_ms = t_warm;                 // as run (a warm-up in spikes ends at its last spike)
+    r.ons_warmup_ms = t_start - t_warm;
+    r.warmup_spikes_per_neuron = ly.warmup_spikes_per_neuron;
+    r.ons_warmup_spikes_per_neuron = ly.ons_warmup_spikes_per_neuron;
     r.max_condition = ly.max_condition;
     r.method = std::string(to_string(s.method));
     r.layout = s.layout == row_layout::neuron_major ? "neuron_major" : "column_major";

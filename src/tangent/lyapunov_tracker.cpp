@@ -158,8 +158,12 @@ void lyapunov_tracker::orthonormalize(double t_ms) {
     spikes_since_qr_ = 0;
 }
 
-void lyapunov_tracker::start_measurement(double t_ms) {
+void lyapunov_tracker::start_measurement(double t_ms, double measuring_time_s) {
     orthonormalize(t_ms);
+    if (measuring_time_s > 0.0) {
+        settings_.measuring_time_s = measuring_time_s;
+        accumulator_ = analysis::lyapunov_accumulator(std::size_t(m_), measuring_time_s, accumulator_options_for(settings_));
+    }
     measuring_ = true;
     start_ms_ = last_qr_ms_ = t_ms;
     log_d_sum_ = log_d_c_ = 0.0;

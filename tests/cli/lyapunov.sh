@@ -91,6 +91,30 @@ for p, g in zip((2, 3), f[1:]):
 print(f"ok ranks: 20 exponents agree to 1e-8 on 1, 2, 3 ranks (lambda_1 {ref[0]:.3f})")
 PY
 
+# Warm-ups counted in network spikes per neuron end at the time of their last spike.
+sed '/^warmup_ms\|^ons_warmup_ms/d' reference.toml >spikes_warmup.toml
+"$bin" run spikes_warmup.toml $small --set lyapunov.warmup_spikes_per_neuron=4 \
+  --set lyapunov.ons_warmup_spikes_per_neuron=2 --output spikes_warmup.h5 --quiet \
+  || { echo "FAIL: run with warm-ups in spikes per neuron"; exit 1; }
+/usr/bin/python3 - <<'PY'
+import sys
+import h5py
+
+f = h5py.File("spikes_warmup.h5", "r")
+a = f["lyapunov"].attrs
+t = f["spikes/I/timestamps"][:]
+n = 60
+warm, ons = a["warmup_ms"], a["ons_warmup_ms"]
+# The warm-up is the first 4 N spikes; the orthonormal-system warm-up the next 2 N.
+if not (t[4 * n - 1] == warm and t[6 * n - 1] == warm + ons):
+    sys.exit(f"FAIL: warm-ups end at {warm}, {warm + ons} ms, spikes {4 * n} and {6 * n} at {t[4 * n - 1]}, {t[6 * n - 1]}")
+if abs(a["measuring_time_s"] - (6000.0 - warm - ons) / 1000.0) > 1e-12:
+    sys.exit("FAIL: measuring time is not the rest of the run")
+if a["warmup_spikes_per_neuron"] != 4 or a["ons_warmup_spikes_per_neuron"] != 2:
+    sys.exit("FAIL: warm-up settings not recorded")
+print(f"ok spikes warm-up: {warm:.1f} ms + {ons:.1f} ms, measuring {a['measuring_time_s']:.3f} s")
+PY
+
 # Configuration errors name the key.
 failures=0
 expect_error() {
@@ -110,5 +134,9 @@ expect_error "lyapunov.method" "$bin" check reference.toml --set lyapunov.method
 expect_error "lyapunov.method" "$bin" check reference.toml --set lyapunov.method=householder
 expect_error "leaves no measuring time" "$bin" check reference.toml --set lyapunov.warmup_ms=12000
 expect_error "lyapunov.orthonormalize_every" "$bin" check reference.toml --set lyapunov.orthonormalize_every=0
+expect_error "not both" "$bin" check reference.toml --set lyapunov.warmup_spikes_per_neuron=3
+expect_error "the warm-ups took the whole" "$bin" run spikes_warmup.toml --set lyapunov.warmup_spikes_per_neuron=1000 \
+  --set lyapunov.exponents=5 --output too_long.h5
+[[ ! -e too_long.h5 ]] || { echo "FAIL: a failed run left its output"; failures=$((failures + 1)); }
 [[ $failures -eq 0 ]] || exit 1
 echo PASS

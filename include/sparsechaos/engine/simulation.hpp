@@ -129,6 +129,11 @@ public:
     // Simulate all spikes with time < t_end_ms (absolute). May be called repeatedly.
     void run_until(double t_end_ms, observer* obs = nullptr, double progress_interval_s = 1.0);
 
+    // Zero delay: simulate until `network_spikes` more network spikes have happened (or t_limit_ms),
+    // e.g. a warm-up counted in spikes per neuron; time_ms() is then the time of the last one.
+    void run_spikes(std::uint64_t network_spikes, double t_limit_ms, observer* obs = nullptr,
+                    double progress_interval_s = 1.0);
+
     // Next spike among this rank's neurons: (local time, local index); time = +inf if none.
     // Resolves stale heap keys on the way.
     std::pair<double, std::uint32_t> next_local_spike();
@@ -207,6 +212,7 @@ private:
     double min_delay_ms_ = 0.0;
     delivery_queue transit_;
     jacobian_sink* sink_ = nullptr;
+    std::uint64_t spike_budget_ = std::numeric_limits<std::uint64_t>::max();  // network_spikes to stop at
     std::vector<std::uint32_t> tracked_ids_;  // one projection's targets for the sink (reused)
     std::uint64_t windows_done_ = 0;  // windows since time 0: window k is [k w, (k+1) w)
     std::vector<spike_candidate> window_spikes_, all_spikes_;

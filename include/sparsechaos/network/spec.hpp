@@ -72,6 +72,8 @@ struct lyapunov_spec {
     std::uint64_t exponents = 0;           // m; 0: all N
     double warmup_ms = 0.0;                // no tangent space
     double ons_warmup_ms = 0.0;            // tangent space on, exponents discarded
+    // The warm-ups counted in network spikes per neuron instead of time (when set).
+    std::optional<double> warmup_spikes_per_neuron, ons_warmup_spikes_per_neuron;
     std::uint64_t orthonormalize_every = 0;  // network spikes between QR steps; 0: N
     double max_condition = 0.0;            // > 0: adaptive interval keeping cond(Q) below this
     qr_method method = qr_method::tsqr;

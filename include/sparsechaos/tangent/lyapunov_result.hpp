@@ -29,6 +29,7 @@ struct lyapunov_result {
     std::string method, layout;
     std::uint64_t seed = 0;
     std::optional<double> target_rate_hz, tuned_drive_factor;
+    std::optional<double> warmup_spikes_per_neuron, ons_warmup_spikes_per_neuron;  // when given so
 };
 
 // The spectrum from the accumulator: exponents in descending order with their standard errors,

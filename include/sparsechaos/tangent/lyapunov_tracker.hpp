@@ -48,8 +48,10 @@ public:
     void input(std::uint32_t local, double d) override;
 
     // Collective: re-orthonormalize at absolute time t_ms and start measuring from there (what
-    // came before was the warm-up of the orthonormal system).
-    void start_measurement(double t_ms);
+    // came before was the warm-up of the orthonormal system). `measuring_time_s` (> 0) replaces
+    // the planned measuring time of the settings, e.g. when a warm-up counted in spikes ended at
+    // a time known only now.
+    void start_measurement(double t_ms, double measuring_time_s = 0.0);
     // Collective: the final QR step at the end of the measurement.
     void finish(double t_ms);
 

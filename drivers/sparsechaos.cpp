@@ -237,6 +237,7 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
     std::optional<sc::tangent::petsc_session> petsc;
     std::optional<double> drive_factor;
     if (spec.lyapunov) {
+        sc::tangent::check_lyapunov_ranks(spec, mpi.size);
         petsc.emplace();
         if (spec.lyapunov->target_rate_hz) {
             const double target = *spec.lyapunov->target_rate_hz;

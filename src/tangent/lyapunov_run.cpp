@@ -66,6 +66,7 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     s.local_exponents = ly.local_exponents;
     s.layout = ly.layout == network::tangent_layout::column_major ? row_layout::column_major : row_layout::neuron_major;
 
+    check_lyapunov_ranks(spec, sim.layout().n_ranks());
     warm_up(ly.warmup_ms, ly.warmup_spikes_per_neuron);
     const double t_warm = sim_time;
     // Planned measuring time; a warm-up in spikes may end elsewhere: set again when it starts.
@@ -111,6 +112,16 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     r.seed = ly.seed;
     r.target_rate_hz = ly.target_rate_hz;
     return r;
+}
+
+void check_lyapunov_ranks(const network::network_spec& spec, int n_ranks) {
+    std::uint64_t n = 0;
+    for (const auto& p : spec.populations) n += p.size;
+    // SLEPc's TSQR needs rows on every rank; N < P leaves some rank without neurons.
+    if (spec.lyapunov && spec.lyapunov->method == network::qr_method::tsqr && n < std::uint64_t(n_ranks))
+        throw std::invalid_argument("lyapunov.method = \"tsqr\" needs at least one neuron per rank (N = " +
+                                    std::to_string(n) + " on " + std::to_string(n_ranks) +
+                                    " ranks): use fewer ranks or method = \"cgs\"");
 }
 
 network::network_spec with_drive_factor(const network::network_spec& spec, double factor) {

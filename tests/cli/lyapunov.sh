@@ -138,5 +138,15 @@ expect_error "not both" "$bin" check reference.toml --set lyapunov.warmup_spikes
 expect_error "the warm-ups took the whole" "$bin" run spikes_warmup.toml --set lyapunov.warmup_spikes_per_neuron=1000 \
   --set lyapunov.exponents=5 --output too_long.h5
 [[ ! -e too_long.h5 ]] || { echo "FAIL: a failed run left its output"; failures=$((failures + 1)); }
+# TSQR cannot run with a rank that owns no neuron: said before the tuning starts, on every rank.
+status=0
+timeout 60 mpirun -np 3 "$bin" run reference.toml --set population.I.size=2 --set projection[0].indegree=1 \
+  --output empty_rank.h5 >stdout 2>stderr || status=$?
+if [[ $status -eq 0 ]] || ! grep -q 'lyapunov.method = "tsqr" needs at least one neuron per rank' stderr ||
+   grep -q "tuning drive" stderr || [[ -e empty_rank.h5 ]]; then
+  echo "FAIL: TSQR with an empty rank (exit $status):"; cat stderr; failures=$((failures + 1))
+else
+  echo "ok: TSQR with an empty rank is refused before the run"
+fi
 [[ $failures -eq 0 ]] || exit 1
 echo PASS

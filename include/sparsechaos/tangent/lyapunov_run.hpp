@@ -33,6 +33,10 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
 double tune_drive_factor(const network::network_spec& spec, MPI_Comm comm, double target_hz, double tune_ms,
                          const std::function<void(int step, double factor, double rate_hz)>& report = {});
 
+// Throws std::invalid_argument, naming the key, when the run cannot go on `n_ranks` ranks (TSQR
+// with a rank that owns no neuron). Called before anything long happens.
+void check_lyapunov_ranks(const network::network_spec& spec, int n_ranks);
+
 // `spec` with every population's drive replaced by factor × its drive (given or balanced).
 network::network_spec with_drive_factor(const network::network_spec& spec, double factor);
 

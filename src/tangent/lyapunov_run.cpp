@@ -117,6 +117,17 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
 void check_lyapunov_ranks(const network::network_spec& spec, int n_ranks) {
     std::uint64_t n = 0;
     for (const auto& p : spec.populations) n += p.size;
+    // PETSc (Debian's build) indexes a rank's block of Q with 32-bit integers.
+    if (spec.lyapunov) {
+        const std::uint64_t m = spec.lyapunov->exponents ? spec.lyapunov->exponents : n;
+        const std::uint64_t rows = (n + std::uint64_t(n_ranks) - 1) / std::uint64_t(n_ranks);
+        const std::uint64_t limit = 2147483647;
+        if (rows * m > limit)
+            throw std::invalid_argument("lyapunov.exponents = " + std::to_string(m) + ": a rank would hold " +
+                                        std::to_string(rows) + " x " + std::to_string(m) +
+                                        " numbers of Q, beyond PETSc's 32-bit index range (2^31 - 1); use at least " +
+                                        std::to_string((n * m + limit - 1) / limit) + " ranks or fewer exponents");
+    }
     // SLEPc's TSQR needs rows on every rank; N < P leaves some rank without neurons.
     if (spec.lyapunov && spec.lyapunov->method == network::qr_method::tsqr && n < std::uint64_t(n_ranks))
         throw std::invalid_argument("lyapunov.method = \"tsqr\" needs at least one neuron per rank (N = " +

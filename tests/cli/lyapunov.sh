@@ -138,6 +138,9 @@ expect_error "not both" "$bin" check reference.toml --set lyapunov.warmup_spikes
 expect_error "the warm-ups took the whole" "$bin" run spikes_warmup.toml --set lyapunov.warmup_spikes_per_neuron=1000 \
   --set lyapunov.exponents=5 --output too_long.h5
 [[ ! -e too_long.h5 ]] || { echo "FAIL: a failed run left its output"; failures=$((failures + 1)); }
+# Q beyond PETSc's 32-bit index range on one rank: refused at once, with the number of ranks needed.
+expect_error "use at least 5 ranks" "$bin" run reference.toml --set population.I.size=100000 \
+  --set projection[0].indegree=10 --set lyapunov.exponents=100000 --output huge.h5
 # TSQR cannot run with a rank that owns no neuron: said before the tuning starts, on every rank.
 status=0
 timeout 60 mpirun -np 3 "$bin" run reference.toml --set population.I.size=2 --set projection[0].indegree=1 \

@@ -1,4 +1,5 @@
 #include "sparsechaos/io/hdf5.hpp"
+#include "sparsechaos/mpi_comm.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -37,12 +38,6 @@ hid_t file_type() {
     if constexpr (std::same_as<T, double>) return H5T_IEEE_F64LE;
     else if constexpr (std::same_as<T, std::uint64_t>) return H5T_STD_U64LE;
     else return H5T_STD_I64LE;
-}
-
-int rank_of(MPI_Comm comm) {
-    int r = 0;
-    MPI_Comm_rank(comm, &r);
-    return r;
 }
 
 handle space_1d(hsize_t n, std::string_view path, hsize_t max = 0) {

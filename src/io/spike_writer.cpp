@@ -1,4 +1,6 @@
 #include "sparsechaos/io/spike_writer.hpp"
+#include "sparsechaos/mpi_comm.hpp"
+#include "sparsechaos/io/timestamp.hpp"
 
 #include <unistd.h>
 
@@ -15,27 +17,6 @@ namespace sparsechaos::io {
 namespace fs = std::filesystem;
 
 namespace {
-
-int rank_of(MPI_Comm comm) {
-    int r = 0;
-    MPI_Comm_rank(comm, &r);
-    return r;
-}
-
-int size_of(MPI_Comm comm) {
-    int s = 1;
-    MPI_Comm_size(comm, &s);
-    return s;
-}
-
-std::string utc_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 // SONATA's sorting enum as libsonata reads it from /spikes/<population>@sorting.
 const std::vector<std::string> sonata_sorting = {"none", "by_id", "by_time"};

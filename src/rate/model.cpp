@@ -1,4 +1,5 @@
 #include "sparsechaos/rate/model.hpp"
+#include "sparsechaos/mpi_comm.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -11,18 +12,6 @@
 
 namespace sparsechaos::rate {
 namespace {
-
-int rank_of(MPI_Comm comm) {
-    int r = 0;
-    MPI_Comm_rank(comm, &r);
-    return r;
-}
-
-int size_of(MPI_Comm comm) {
-    int n = 1;
-    MPI_Comm_size(comm, &n);
-    return n;
-}
 
 std::int64_t local_rows_of(MPI_Comm comm, std::uint64_t n) {
     return std::int64_t(network::layout::block(n, rank_of(comm), size_of(comm)).size);

@@ -1,4 +1,6 @@
 #include "sparsechaos/rate/run_rate.hpp"
+#include "sparsechaos/mpi_comm.hpp"
+#include "sparsechaos/io/timestamp.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -19,21 +21,6 @@ using clock_type = std::chrono::steady_clock;
 
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
-std::string utc_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-int size_of(MPI_Comm comm) {
-    int n = 1;
-    MPI_Comm_size(comm, &n);
-    return n;
 }
 
 // The phase boundaries in steps: [0, warm) alone, [warm, start) ONS warm-up, [start, total) measured.
@@ -120,7 +107,7 @@ void write_meta(io::h5::file& file, const rate_network_spec& spec, const rate_ru
     m.set_attribute("version", sparsechaos::version);
     m.set_attribute("git_revision", sparsechaos::git_revision);
     m.set_attribute("command_line", options.command_line);
-    m.set_attribute("created", utc_now());
+    m.set_attribute("created", io::utc_now());
     m.set_attribute("ranks", size_of(file.comm()));
     m.set_attribute("model", "rate");
     m.set_attribute("neurons", std::int64_t(spec.coupling.size));

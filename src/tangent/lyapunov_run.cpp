@@ -1,4 +1,5 @@
 #include "sparsechaos/tangent/lyapunov_run.hpp"
+#include "sparsechaos/mpi_comm.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,18 +17,6 @@ orthogonalization method_of(network::qr_method m) {
     case network::qr_method::cholesky: return orthogonalization::cholesky;
     default: return orthogonalization::tsqr;
     }
-}
-
-int size_of(MPI_Comm comm) {
-    int n = 1;
-    MPI_Comm_size(comm, &n);
-    return n;
-}
-
-int rank_of(MPI_Comm comm) {
-    int r = 0;
-    MPI_Comm_rank(comm, &r);
-    return r;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "sparsechaos/tangent/lyapunov_tracker.hpp"
+#include "sparsechaos/mpi_comm.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -9,12 +10,6 @@
 
 namespace sparsechaos::tangent {
 namespace {
-
-int size_of(MPI_Comm comm) {
-    int n = 1;
-    MPI_Comm_size(comm, &n);
-    return n;
-}
 
 analysis::accumulator_options accumulator_options_for(const lyapunov_settings& s) {
     analysis::accumulator_options o;

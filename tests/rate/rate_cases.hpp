@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sparsechaos/mpi_comm.hpp"
 #include "sparsechaos/rate/spec.hpp"
 #include "sparsechaos/tangent/petsc_error.hpp"
 
@@ -45,17 +46,8 @@ inline rate::rate_lyapunov_spec lyapunov(std::uint64_t m, double warmup, double 
     return l;
 }
 
-inline int rank_of(MPI_Comm comm) {
-    int r = 0;
-    MPI_Comm_rank(comm, &r);
-    return r;
-}
-
-inline int size_of(MPI_Comm comm) {
-    int n = 1;
-    MPI_Comm_size(comm, &n);
-    return n;
-}
+using sparsechaos::rank_of;
+using sparsechaos::size_of;
 
 // Every rank's local values, concatenated in rank order, on every rank.
 inline std::vector<double> all_gather(const std::vector<double>& local, MPI_Comm comm) {

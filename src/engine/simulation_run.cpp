@@ -53,6 +53,22 @@ void simulation::run_spikes(std::uint64_t network_spikes, double t_limit_ms, obs
     spike_budget_ = std::numeric_limits<std::uint64_t>::max();
 }
 
+void simulation::hand_over_spikes(observer* obs, bool collective) {
+    const auto t_out = clock::now();
+    obs->on_spikes(buffer_);
+    buffer_.clear();
+    if (collective) obs->on_collective_point();
+    stats_.phases.output += since(t_out);
+}
+
+void simulation::report_progress(observer* obs, double time_ms, double end_ms, clock::time_point& last,
+                                 double interval_s, double wall_s) {
+    const auto now = clock::now();
+    if (std::chrono::duration<double>(now - last).count() < interval_s) return;
+    last = now;
+    obs->on_progress({time_ms, end_ms, stats_.network_spikes, wall_s});
+}
+
 // ---- zero delay -------------------------------------------------------------------------------
 
 void simulation::apply_inputs_before(const spike_bound& horizon) {
@@ -141,26 +157,12 @@ void simulation::run_zero_delay(double t_end_ms, observer* obs, double progress_
                 // collective output happens on all ranks together; alone: when the buffer is full.
                 const bool distributed = agreement_ != nullptr;
                 const bool hand_over = distributed ? ++checks % 64 == 0 : buffer_.size() >= (1u << 16);
-                if (hand_over) {
-                    const auto t_out = clock::now();
-                    obs->on_spikes(buffer_);
-                    buffer_.clear();
-                    if (distributed) obs->on_collective_point();
-                    stats_.phases.output += since(t_out);
-                }
-                const auto now = clock::now();
-                if (std::chrono::duration<double>(now - last_report).count() >= progress_interval_s) {
-                    last_report = now;
-                    obs->on_progress({time_ms(), t_end_ms, stats_.network_spikes, wall_before + since(start)});
-                }
+                if (hand_over) hand_over_spikes(obs, distributed);
+                report_progress(obs, time_ms(), t_end_ms, last_report, progress_interval_s, wall_before + since(start));
             }
         }
     }
-    if (obs) {
-        const auto t_out = clock::now();
-        obs->on_spikes(buffer_);
-        stats_.phases.output += since(t_out);
-    }
+    if (obs) hand_over_spikes(obs, false);
     apportion(stats_.phases, sampled, since(start) - (stats_.phases.output - output_before));
 }
 
@@ -237,25 +239,11 @@ void simulation::run_windows(double t_end_ms, observer* obs, double progress_int
         exact_s += since(t_sched);
         if (obs) {
             // The buffer holds the same global spikes on every rank: every rank decides alike.
-            if (buffer_.size() >= (1u << 16)) {
-                const auto t_out = clock::now();
-                obs->on_spikes(buffer_);
-                buffer_.clear();
-                if (exchange_) obs->on_collective_point();
-                stats_.phases.output += since(t_out);
-            }
-            const auto now = clock::now();
-            if (std::chrono::duration<double>(now - last_report).count() >= progress_interval_s) {
-                last_report = now;
-                obs->on_progress({window_end_abs, t_end_ms, stats_.network_spikes, wall_before + since(start)});
-            }
+            if (buffer_.size() >= (1u << 16)) hand_over_spikes(obs, exchange_ != nullptr);
+            report_progress(obs, window_end_abs, t_end_ms, last_report, progress_interval_s, wall_before + since(start));
         }
     }
-    if (obs) {
-        const auto t_out = clock::now();
-        obs->on_spikes(buffer_);
-        stats_.phases.output += since(t_out);
-    }
+    if (obs) hand_over_spikes(obs, false);
     apportion(stats_.phases, sampled, since(start) - (stats_.phases.output - output_before) - exact_s);
     stats_.phases.deliver += exact_s - (stats_.phases.communicate - communicate_before);
 }

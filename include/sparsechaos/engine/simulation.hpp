@@ -178,6 +178,11 @@ private:
     void apply_inputs_before(const spike_bound& horizon);
     void run_zero_delay(double t_end_ms, observer* obs, double progress_interval_s);
     void run_windows(double t_end_ms, observer* obs, double progress_interval_s);
+    // Hand the buffered spikes to the observer (then a collective point, when all ranks are here).
+    void hand_over_spikes(observer* obs, bool collective);
+    // A progress report, at most every interval_s of wall time (`last`: the previous one).
+    void report_progress(observer* obs, double time_ms, double end_ms,
+                         std::chrono::steady_clock::time_point& last, double interval_s, double wall_s);
     std::uint64_t global_id(std::uint32_t local) const { return layout_.local().first + local; }
     void rebuild_queue();
     void tune_queue();

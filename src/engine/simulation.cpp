@@ -213,12 +213,24 @@ void simulation::apply_spike(std::uint64_t id, double t) {
     if (recording_) buffer_.push_back({origin_ms_ + t, id});
     if (sink_) sink_->begin_spike(id, origin_ms_ + t, mine, mine ? omega(std::uint32_t(id - layout_.local().first)) : 0.0);
     if (mine) fire(std::uint32_t(id - layout_.local().first), t);
+    // The neuron now at the top of the queue will probably fire next: ask for its row bounds
+    // now and its row after this spike's kicks, so both cache misses overlap with work. (Opening
+    // buckets before the kicks is safe: keys are lower bounds, and kicks that advance a spike
+    // re-key it.)
+    std::uint32_t next = 0;
+    queue_.ready([this](std::uint32_t i) { return spike_time(i); });
+    const bool guess = queue_.peek(next);
+    const std::uint64_t next_id = layout_.local().first + next;
+    if (guess)
+        for (std::size_t k : outgoing_[layout_.population_of(next_id)]) targets_[k].prefetch_bounds(next_id);
     for (std::size_t k : outgoing_[layout_.population_of(id)]) {
         if (sink_)
             deliver_tracked(projections_[k], id, t);
         else
             deliver(projections_[k], id, t);
     }
+    if (guess)
+        for (std::size_t k : outgoing_[layout_.population_of(next_id)]) targets_[k].prefetch_row(next_id);
     if (t > origin_span_ms_) shift_origin(t);
     if (++events_since_tune_ == tune_interval) tune_queue();
 }

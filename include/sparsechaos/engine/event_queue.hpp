@@ -68,6 +68,13 @@ public:
         return !near_.empty() || settle(refresh);
     }
     double time_of(std::uint32_t id) const { return slot_[id].key; }
+    // The neuron at the top of the near heap, if any, without opening buckets: a guess at the
+    // next event, for memory hints only.
+    bool peek(std::uint32_t& id) const {
+        if (near_.empty()) return false;
+        id = near_.top().id;
+        return true;
+    }
 
     // New, later time for the neuron at the top.
     void replace_top(double time) {

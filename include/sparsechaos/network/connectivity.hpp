@@ -68,6 +68,18 @@ public:
             for (std::uint32_t i : scratch) f(i);
         }
     }
+    // Memory hints for a neuron expected to spike soon: first its row bounds, later (once those
+    // have arrived) the row itself. Both are a cache miss each per spike at large N.
+    void prefetch_bounds(std::uint64_t pre_id) const {
+        if (stored_) __builtin_prefetch(offsets_.data() + (pre_id - pre_.first));
+    }
+    void prefetch_row(std::uint64_t pre_id) const {
+        if (!stored_) return;
+        const std::uint64_t j = pre_id - pre_.first;
+        const std::uint32_t* row = targets_.data() + offsets_[j];
+        const std::uint64_t len = offsets_[j + 1] - offsets_[j];
+        for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k);
+    }
     // Whether `pre_id` may have targets on this rank (always true when procedural).
     bool may_have_targets(std::uint64_t pre_id) const {
         if (!stored_) return true;

@@ -22,7 +22,7 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
 
     // Per-population neuron constants and initial states (uniform random phases, keyed by id).
     const auto& local = layout_.local();
-    state_.resize(local.size);
+    cells_.resize(local.size);
     origin_span_ms_ = std::numeric_limits<double>::infinity();
     stats_.population_spikes.assign(spec.populations.size(), 0);
     for (std::size_t p = 0; p < spec.populations.size(); ++p) {
@@ -50,7 +50,7 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
                                            rng.uniform() * (model.phase_threshold() - model.phase_reset());
                         // The state of a neuron that fired when its phase was phi ago.
                         const double fired_at = -(phi - model.phase_reset()) * model.tau_ms / n.omega;
-                        state_[id - local.first] = model.reset_state(n, model.make_context(fired_at));
+                        cells_[id - local.first].state = model.reset_state(n, model.make_context(fired_at));
                     }
                 } catch (const std::invalid_argument& e) {
                     throw std::invalid_argument("population '" + spec.populations[p].name + "': " + e.what());
@@ -75,16 +75,14 @@ std::size_t simulation::local_population(std::uint32_t local) const {
 
 double simulation::spike_time(std::uint32_t i) const {
     const std::size_t p = local_population(i);
-    return std::visit([&](const auto& pn) { return pn.model.spike_time(pn.at(i - local_ranges_[p].first), state_[i]); },
+    return std::visit([&](const auto& pn) { return pn.model.spike_time(pn.at(i - local_ranges_[p].first), cells_[i].state); },
                       neurons_[p]);
 }
 
 void simulation::rebuild_queue() {
     // A neuron kicked across threshold has a spike time before now: it fires now.
-    std::vector<double> times(state_.size());
-    for (std::uint32_t i = 0; i < times.size(); ++i) times[i] = std::max(spike_time(i), now_);
-    queue_.assign(times, bucket_width_ms_);
-    queue_.prefetch_with(state_.data());
+    for (std::uint32_t i = 0; i < cells_.size(); ++i) cells_[i].key = std::max(spike_time(i), now_);
+    queue_.assign(cells_.data(), cells_.size(), bucket_width_ms_);
 }
 
 void simulation::tune_queue() {
@@ -119,8 +117,8 @@ void simulation::fire(std::uint32_t i, double t) {
     std::visit(
         [&](const auto& pn) {
             const auto& n = pn.at(i - local_ranges_[p].first);
-            state_[i] = pn.model.reset_state(n, pn.model.make_context(t));
-            queue_.replace_top(pn.model.spike_time(n, state_[i]));
+            cells_[i].state = pn.model.reset_state(n, pn.model.make_context(t));
+            queue_.replace_top(pn.model.spike_time(n, cells_[i].state));
         },
         neurons_[p]);
     ++stats_.spikes;
@@ -147,11 +145,11 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
             using M = std::decay_t<decltype(pn.model)>;
             const M& model = pn.model;
             const auto ctx = model.make_context(t);
-            double* state = state_.data();
+            event_queue::cell* cell = cells_.data();
             // An excitatory kick may advance a spike (or cross threshold: fire now); inhibition
             // only delays, and the queue keeps the old key as a lower bound (lazy re-keying).
             auto advance_if_earlier = [&](std::uint32_t i, const typename M::neuron& n) {
-                const double ts = std::max(model.spike_time(n, state[i]), t);
+                const double ts = std::max(model.spike_time(n, cell[i].state), t);
                 if (ts < queue_.time_of(i)) queue_.decrease(i, ts);
             };
             if constexpr (batch_kicker<M>) {
@@ -163,8 +161,9 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
                 std::uint32_t id[chunk];
                 std::size_t m = 0;
                 auto flush = [&] {
+                    if (m == 0) return;
                     model.kick_batch(n, s, m, j, ctx);
-                    for (std::size_t k = 0; k < m; ++k) state[id[k]] = s[k];
+                    for (std::size_t k = 0; k < m; ++k) cell[id[k]].state = s[k];
                     if (j > 0.0)
                         for (std::size_t k = 0; k < m; ++k) advance_if_earlier(id[k], *n[k]);
                     count += m;
@@ -173,7 +172,7 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
                 targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
                     if (m == chunk || (m > 0 && id[m - 1] == i)) flush();
                     id[m] = i;
-                    s[m] = state[i];
+                    s[m] = cell[i].state;
                     n[m] = &pn.at(i - post.first);
                     ++m;
                 });
@@ -181,13 +180,13 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
             } else if (j <= 0.0 && pn.neurons.size() == 1) {
                 const auto& n = pn.neurons[0];
                 targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
-                    state[i] = model.kick(n, state[i], j, ctx);
+                    cell[i].state = model.kick(n, cell[i].state, j, ctx);
                     ++count;
                 });
             } else {
                 targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
                     const auto& n = pn.at(i - post.first);
-                    state[i] = model.kick(n, state[i], j, ctx);
+                    cell[i].state = model.kick(n, cell[i].state, j, ctx);
                     if (j > 0.0) advance_if_earlier(i, n);
                     ++count;
                 });
@@ -240,7 +239,7 @@ void simulation::shift_origin(double dt) {
         const auto& r = local_ranges_[p];
         std::visit(
             [&](const auto& pn) {
-                for (std::uint64_t i = r.first; i < r.end(); ++i) state_[i] = pn.model.shift_origin(state_[i], dt);
+                for (std::uint64_t i = r.first; i < r.end(); ++i) cells_[i].state = pn.model.shift_origin(cells_[i].state, dt);
             },
             neurons_[p]);
     }
@@ -264,20 +263,20 @@ double simulation::omega(std::uint32_t i) const {
 }
 
 std::vector<double> simulation::phases_at(double t_ms) const {
-    std::vector<double> out(state_.size());
+    std::vector<double> out(cells_.size());
     const double t = t_ms - origin_ms_;
     for (std::size_t p = 0; p < neurons_.size(); ++p)
         std::visit(
             [&](const auto& pn) {
                 for (std::uint64_t i = local_ranges_[p].first; i < local_ranges_[p].end(); ++i)
-                    out[i] = pn.model.phase(pn.at(i - local_ranges_[p].first), state_[i], t);
+                    out[i] = pn.model.phase(pn.at(i - local_ranges_[p].first), cells_[i].state, t);
             },
             neurons_[p]);
     return out;
 }
 
 void simulation::set_phases(const std::vector<double>& phases, double t_ms) {
-    if (phases.size() != state_.size()) throw std::invalid_argument("set_phases: one phase per local neuron");
+    if (phases.size() != cells_.size()) throw std::invalid_argument("set_phases: one phase per local neuron");
     const double t = t_ms - origin_ms_;
     for (std::size_t p = 0; p < neurons_.size(); ++p)
         std::visit(
@@ -286,7 +285,7 @@ void simulation::set_phases(const std::vector<double>& phases, double t_ms) {
                     // The state of a neuron that fired (φ − φ_reset) τ/ω before t and was not kicked since.
                     const auto& n = pn.at(i - local_ranges_[p].first);
                     const double fired = t - (phases[i] - pn.model.phase_reset()) * pn.model.tau_ms / n.omega;
-                    state_[i] = pn.model.reset_state(n, pn.model.make_context(fired));
+                    cells_[i].state = pn.model.reset_state(n, pn.model.make_context(fired));
                 }
             },
             neurons_[p]);
@@ -313,9 +312,9 @@ void simulation::deliver_tracked(const network::resolved_projection& proj, std::
                 if (k + ahead < count) sink_->prefetch(tracked_ids_[k + ahead]);
                 const std::uint32_t i = tracked_ids_[k];
                 const auto& n = pn.at(i - post.first);
-                double d = model.ptc_slope(n, model.phase(n, state_[i], t), j);
-                state_[i] = model.kick(n, state_[i], j, ctx);
-                const double ts = model.spike_time(n, state_[i]);
+                double d = model.ptc_slope(n, model.phase(n, cells_[i].state, t), j);
+                cells_[i].state = model.kick(n, cells_[i].state, j, ctx);
+                const double ts = model.spike_time(n, cells_[i].state);
                 if (ts <= t) d = 0.0;  // kicked across threshold: fires now, its phase restarts
                 if (j > 0.0 && std::max(ts, t) < queue_.time_of(i)) queue_.decrease(i, std::max(ts, t));
                 sink_->kick(i, d, n.omega);
@@ -329,9 +328,9 @@ void simulation::kick_one(std::size_t p, std::uint32_t i, double j, double t) {
     std::visit(
         [&](const auto& pn) {
             const auto& n = pn.at(i - local_ranges_[p].first);
-            state_[i] = pn.model.kick(n, state_[i], j, pn.model.make_context(t));
+            cells_[i].state = pn.model.kick(n, cells_[i].state, j, pn.model.make_context(t));
             if (j > 0.0) {  // may advance the spike (see deliver)
-                const double ts = std::max(pn.model.spike_time(n, state_[i]), t);
+                const double ts = std::max(pn.model.spike_time(n, cells_[i].state), t);
                 if (ts < queue_.time_of(i)) queue_.decrease(i, ts);
             }
         },
@@ -348,9 +347,9 @@ void simulation::apply_input() {
         std::visit(
             [&](const auto& pn) {
                 const auto& n = pn.at(i - local_ranges_[p].first);
-                const double d = pn.model.ptc_slope(n, pn.model.phase(n, state_[i], t), j);
+                const double d = pn.model.ptc_slope(n, pn.model.phase(n, cells_[i].state, t), j);
                 kick_one(p, i, j, t);
-                sink_->input(i, pn.model.spike_time(n, state_[i]) <= t ? 0.0 : d);
+                sink_->input(i, pn.model.spike_time(n, cells_[i].state) <= t ? 0.0 : d);
             },
             neurons_[p]);
     } else {
@@ -407,7 +406,7 @@ void simulation::apply_arrival() {
 
 memory_report simulation::memory() const {
     memory_report m;
-    m.neuron_bytes = state_.capacity() * sizeof(double) + queue_.memory_bytes() + inputs_.memory_bytes();
+    m.neuron_bytes = cells_.capacity() * sizeof(event_queue::cell) + queue_.memory_bytes() + inputs_.memory_bytes();
     for (const auto& pn : neurons_)
         std::visit([&](const auto& x) { m.neuron_bytes += x.neurons.capacity() * sizeof(x.neurons[0]); }, pn);
     for (const auto& t : targets_) {

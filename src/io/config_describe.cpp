@@ -172,7 +172,7 @@ std::string describe(const network::network_spec& spec) {
     const bool stored = spec.simulation.storage == network::connectivity_storage::stored;
     os << "\nmemory estimate (one rank)\n";
     os << "  neurons: " << bytes(mem.neuron_bytes) << " (" << num(engine_bytes_per_neuron)
-       << " B each: state 8, queue slot 16, heap index 4, bucket entry 4; plus the model constants of each neuron"
+       << " B each: state and queue key 16, bucket entry 4 to 8; plus the model constants of each neuron"
        << " if its drive is jittered, " << num(poisson_bytes_per_neuron) << " B if it receives Poisson input)\n";
     os << "  stored connectivity: " << bytes(mem.stored_synapse_bytes) << " (4 B per synapse + 8 B per presynaptic"
        << " neuron and projection, on every rank) -> total " << bytes(mem.neuron_bytes + mem.stored_synapse_bytes)

@@ -13,6 +13,12 @@ using sparsechaos::engine::event_queue;
 
 namespace {
 
+std::vector<event_queue::cell> cells_with_keys(const std::vector<double>& keys) {
+    std::vector<event_queue::cell> cells;
+    for (double k : keys) cells.push_back({0.0, k});
+    return cells;
+}
+
 // Random workload shaped like the engine's: the top fires or is re-keyed later (often far later,
 // beyond the bucket ring), random neurons are advanced (never before now), equal times occur.
 void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed) {
@@ -20,7 +26,8 @@ void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed
     std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<double> times(n);
     for (auto& t : times) t = std::floor(u(rng) * 50.0) * 0.25;  // coarse grid: many ties
-    event_queue q(times, bucket_width);
+    auto cells = cells_with_keys(times);
+    event_queue q(cells.data(), n, bucket_width);
     std::set<std::pair<double, std::uint32_t>> ref;
     for (std::uint32_t i = 0; i < n; ++i) ref.insert({times[i], i});
     double now = 0.0;
@@ -58,7 +65,8 @@ TEST(EventQueue, MatchesOrderedSetWithWideBuckets) { run_workload(5.0, 500, 2000
 TEST(EventQueue, MatchesOrderedSetWithFewNeurons) { run_workload(0.3, 3, 20000, 3); }
 
 TEST(EventQueue, InfiniteTimesStayLast) {
-    event_queue q({INFINITY, 2.0, INFINITY, 1.0}, 0.5);
+    auto cells = cells_with_keys({INFINITY, 2.0, INFINITY, 1.0});
+    event_queue q(cells.data(), cells.size(), 0.5);
     EXPECT_EQ(q.top().id, 3u);
     q.replace_top(INFINITY);
     EXPECT_EQ(q.top().id, 1u);
@@ -66,6 +74,28 @@ TEST(EventQueue, InfiniteTimesStayLast) {
     EXPECT_FALSE(q.empty());
     EXPECT_EQ(q.top().id, 0u);  // all infinite: ties by id
     EXPECT_TRUE(std::isinf(q.top().time));
+}
+
+// Entries are deleted lazily: an advanced neuron must stay queued exactly once wherever its old
+// entry was (same bucket, another bucket of a later block, beyond the coarse ring, infinity).
+TEST(EventQueue, AdvancedNeuronsStayQueuedOnce) {
+    const double w = 1.0;
+    auto cells = cells_with_keys({0.0, 5.5, 3.0e4, 1.0e9, INFINITY, INFINITY});
+    event_queue q(cells.data(), cells.size(), w);
+    q.decrease(1, 5.25);     // same bucket as before
+    q.decrease(2, 2.0e4);    // another block of the coarse ring
+    q.decrease(3, 1.0e8);    // still beyond the coarse ring
+    q.decrease(4, 1.0e300);  // from infinity to a time as far as infinity in buckets
+    q.decrease(5, 7.0);      // from infinity into the current block
+    // Each neuron once, in time order, then only infinite times.
+    std::vector<std::pair<double, std::uint32_t>> order;
+    while (std::isfinite(q.top().time) && order.size() < 20) {
+        order.push_back({q.top().time, q.top().id});
+        q.replace_top(INFINITY);
+    }
+    const std::vector<std::pair<double, std::uint32_t>> expected{
+        {0.0, 0}, {5.25, 1}, {7.0, 5}, {2.0e4, 2}, {1.0e8, 3}, {1.0e300, 4}};
+    EXPECT_EQ(order, expected);
 }
 
 TEST(EventHeap, OrdersByTimeThenId) {

@@ -511,10 +511,10 @@ TEST(ConfigDescribe, MentionsPopulationsSynapsesAndMemory) {
 TEST(ConfigDescribe, MemoryEstimateOfTheSparsePropDefault) {
     const auto d = io::describe(io::load_config((examples_dir / "balanced_lif.toml").string()));
     EXPECT_NE(d.find("synapses 10,000,000"), std::string::npos) << d;
-    // Neurons: 32 B * 1e5 = 3.05 MiB; synapses: 4e7 B + 8 (1e5 + 1) B = 38.9 MiB; total 42.0 MiB.
-    EXPECT_NE(d.find("neurons: 3.05 MiB"), std::string::npos) << d;
+    // Neurons: 24 B * 1e5 = 2.29 MiB; synapses: 4e7 B + 8 (1e5 + 1) B = 38.9 MiB; total 41.2 MiB.
+    EXPECT_NE(d.find("neurons: 2.29 MiB"), std::string::npos) << d;
     EXPECT_NE(d.find("stored connectivity: 38.9 MiB"), std::string::npos) << d;
-    EXPECT_NE(d.find("total 42 MiB  [selected]"), std::string::npos) << d;
+    EXPECT_NE(d.find("total 41.2 MiB  [selected]"), std::string::npos) << d;
     EXPECT_NE(d.find("spikes expected at the balanced rates over 10000 ms: 1,000,000"), std::string::npos) << d;
 }
 
@@ -523,8 +523,8 @@ TEST(ConfigDescribe, ProceduralFigureWithoutSynapseMemory) {
                                        {"projection[0].rule=fixed_outdegree", "simulation.connectivity=procedural",
                                         "population.I.drive.jitter=0.1"});
     const auto d = io::describe(spec);
-    // 200 neurons with jitter: 32 B + one LIF neuron struct (32 B) each = 12800 B = 12.5 KiB.
-    EXPECT_NE(d.find("procedural connectivity: no synapse memory -> total 12.5 KiB  [selected]"), std::string::npos)
+    // 200 neurons with jitter: 24 B + one LIF neuron struct (32 B) each = 11200 B = 10.9 KiB.
+    EXPECT_NE(d.find("procedural connectivity: no synapse memory -> total 10.9 KiB  [selected]"), std::string::npos)
         << d;
     EXPECT_NE(d.find("fixed_outdegree 20 (mean in-degree K = 20)"), std::string::npos) << d;
     EXPECT_NE(d.find("jitter ±10 %"), std::string::npos) << d;

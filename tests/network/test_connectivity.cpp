@@ -110,8 +110,8 @@ TEST(InitialState, SameOnAnyNumberOfRanks) {
     for (int n_ranks : {2, 3}) {
         std::vector<double> joined;
         for (int r = 0; r < n_ranks; ++r) {
-            const sc::engine::simulation part(spec, r, n_ranks);
-            joined.insert(joined.end(), part.states().begin(), part.states().end());
+            const auto part = sc::engine::simulation(spec, r, n_ranks).states();
+            joined.insert(joined.end(), part.begin(), part.end());
         }
         EXPECT_EQ(joined, whole.states()) << n_ranks << " ranks";
     }

@@ -1,7 +1,9 @@
 #pragma once
-// Indexed d-ary min-heap of (time, neuron) — the SparseProp priority queue.
+// d-ary min-heap of (time, neuron) — the SparseProp priority queue.
 // Order is by time, ties by neuron index (= global id order on a rank), so the event order is
-// deterministic. Each neuron's slot is tracked, so any neuron's key can be changed in O(log N).
+// deterministic. Indexed (the default): each neuron's slot is tracked, so any neuron's key can be
+// changed in O(log N). Not indexed: no per-neuron array at all, for owners that delete entries
+// lazily and may hold several entries of one neuron.
 // Keys and ids live in one array of 16-byte entries: a 4-ary node's children share one or two
 // cache lines, which halves the cache misses of a binary heap at large N.
 #include <cstdint>
@@ -9,7 +11,7 @@
 
 namespace sparsechaos::engine {
 
-template <unsigned Arity = 4>
+template <unsigned Arity = 4, bool Indexed = true>
 class event_heap {
 public:
     struct entry {
@@ -22,7 +24,7 @@ public:
     explicit event_heap(std::size_t n) { reset(n); }
     void reset(std::size_t n) {
         heap_.clear();
-        slot_.assign(n, 0);
+        if constexpr (Indexed) slot_.assign(n, 0);
     }
     // All neurons 0..n-1 with the given times.
     explicit event_heap(const std::vector<double>& times) { assign(times); }
@@ -30,10 +32,10 @@ public:
     void assign(const std::vector<double>& times) {
         const std::size_t n = times.size();
         heap_.resize(n);
-        slot_.resize(n);
+        if constexpr (Indexed) slot_.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             heap_[i] = {times[i], std::uint32_t(i)};
-            slot_[i] = std::uint32_t(i);
+            if constexpr (Indexed) slot_[i] = std::uint32_t(i);
         }
         for (std::size_t i = n; i-- > 0;) sift_down(i);
     }
@@ -54,7 +56,11 @@ public:
     bool empty() const { return heap_.empty(); }
     std::size_t size() const { return heap_.size(); }
     const entry& top() const { return heap_[0]; }
-    double time_of(std::uint32_t id) const { return heap_[slot_[id]].time; }
+    double time_of(std::uint32_t id) const
+        requires Indexed
+    {
+        return heap_[slot_[id]].time;
+    }
 
     // New time for the neuron at the top (it fired, or its key was stale); it can only move down.
     void replace_top(double time) {
@@ -62,7 +68,9 @@ public:
         sift_down(0);
     }
     // Earlier time for a neuron (an excitatory kick advanced its spike).
-    void decrease(std::uint32_t id, double time) {
+    void decrease(std::uint32_t id, double time)
+        requires Indexed
+    {
         const std::uint32_t s = slot_[id];
         heap_[s].time = time;
         sift_up(s);
@@ -77,7 +85,7 @@ private:
     }
     void place(std::size_t s, const entry& e) {
         heap_[s] = e;
-        slot_[e.id] = std::uint32_t(s);
+        if constexpr (Indexed) slot_[e.id] = std::uint32_t(s);
     }
     void sift_up(std::size_t s) {
         const entry e = heap_[s];
@@ -107,7 +115,7 @@ private:
     }
 
     std::vector<entry> heap_;
-    std::vector<std::uint32_t> slot_;
+    std::vector<std::uint32_t> slot_;  // Indexed only
 };
 
 }  // namespace sparsechaos::engine

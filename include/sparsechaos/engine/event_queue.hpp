@@ -1,8 +1,8 @@
 #pragma once
 // The engine's priority queue of next spike times: a calendar queue in three levels.
 //
-//   near heap  exact indexed d-ary heap ordered by (time, id): neurons whose bucket b(t) =
-//              floor(t / w) is at most the current bucket
+//   near heap  d-ary heap ordered by (time, id): neurons whose bucket b(t) = floor(t / w) is at
+//              most the current bucket
 //   fine ring  one unsorted list per bucket of the current block of `fine_size` buckets
 //   coarse     one unsorted list per later block, `coarse_size` blocks ahead; beyond: overflow
 // (a hierarchical timing wheel, Varghese & Lauck, SOSP 1987). b is monotone in t, so every heap
@@ -11,6 +11,15 @@
 // Why: in balanced networks inhibition delays most neurons, and lazily re-keyed neurons jump far
 // ahead. In a plain heap each such re-key sifts from the root to the bottom through memory that
 // does not fit in cache; here it is an append to a list, and the heap stays small.
+//
+// Memory layout, for large N where every per-neuron access is a cache miss:
+// - A neuron's key (a lower bound of its next spike time) lives in a 16-byte cell next to its
+//   state, owned by the engine. Re-keying a neuron whose bucket opens reads one cache line.
+// - No per-neuron position is kept. Entries are deleted lazily: an entry is live while it matches
+//   its neuron's key (heap entries: the same time; list entries: the same bucket). Advancing a
+//   neuron (`decrease`) sets its key and adds an entry; the old one is skipped when reached.
+// - Coarse entries carry their bucket inside the block, so spreading a block over the fine ring
+//   reads no cells at all.
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -22,20 +31,22 @@ namespace sparsechaos::engine {
 
 class event_queue {
 public:
-    struct entry {
-        double time;
-        std::uint32_t id;
+    // One neuron: its state (the engine's) and its key (the queue's).
+    struct cell {
+        double state;
+        double key;
     };
+    using entry = event_heap<4, false>::entry;  // (time, id)
 
     event_queue() = default;
-    // All neurons 0..n-1 with the given times (>= 0); `bucket_width` in the unit of the times.
-    event_queue(const std::vector<double>& times, double bucket_width) { assign(times, bucket_width); }
+    // All neurons 0..n-1 of `cells`, ordered by their keys (>= 0); `bucket_width` in the unit of
+    // the keys. The cells stay the caller's and must neither move nor be freed while queued.
+    event_queue(cell* cells, std::size_t n, double bucket_width) { assign(cells, n, bucket_width); }
 
-    void assign(const std::vector<double>& times, double bucket_width) {
-        const std::size_t n = times.size();
+    void assign(cell* cells, std::size_t n, double bucket_width) {
+        cells_ = cells;
         inv_width_ = 1.0 / bucket_width;
-        slot_.assign(n, {});
-        near_.reset(n);
+        near_.reset(0);
         fine_.resize(fine_size);
         coarse_.resize(coarse_size);
         for (auto& b : fine_) b.clear();
@@ -44,20 +55,16 @@ public:
         fine_count_ = coarse_count_ = 0;
         // Start at the earliest bucket so that the heap is small from the first event on.
         double first = std::numeric_limits<double>::infinity();
-        for (double t : times) first = std::min(first, t);
+        for (std::size_t i = 0; i < n; ++i) first = std::min(first, cells[i].key);
         current_ = std::isfinite(first) ? bucket_of(first) : 0;
-        for (std::uint32_t i = 0; i < n; ++i) {
-            slot_[i].key = times[i];
-            insert(i, times[i]);
-        }
+        for (std::uint32_t i = 0; i < n; ++i) insert(i, cells[i].key);
     }
 
     bool empty() { return !ready(no_refresh{}); }
     // Earliest (time, id); the queue must not be empty.
     entry top() {
         ready(no_refresh{});
-        const auto& e = near_.top();
-        return {e.time, e.id};
+        return near_.top();
     }
     // Brings the earliest event to the top; false if the queue is empty. refresh(id) gives a
     // neuron's exact time (>= its key: keys are lower bounds). Neurons of a bucket that opens are
@@ -65,63 +72,66 @@ public:
     // each reaches the top.
     template <class Refresh>
     bool ready(Refresh&& refresh) {
-        return !near_.empty() || settle(refresh);
+        for (;;) {
+            while (!near_.empty() && !live(near_.top())) near_.pop();
+            if (!near_.empty()) return true;
+            if (!open_next(refresh)) return false;
+        }
     }
-    double time_of(std::uint32_t id) const { return slot_[id].key; }
     // The neuron at the top of the near heap, if any, without opening buckets: a guess at the
-    // next event, for memory hints only.
+    // next event, for memory hints only (the top may be a dead entry).
     bool peek(std::uint32_t& id) const {
         if (near_.empty()) return false;
         id = near_.top().id;
         return true;
     }
+    double time_of(std::uint32_t id) const { return cells_[id].key; }
 
-    // New, later time for the neuron at the top.
+    // New, later time for the neuron at the top (after ready()).
     void replace_top(double time) {
+        while (!live(near_.top())) near_.pop();
         const std::uint32_t id = near_.top().id;
-        slot_[id].key = time;
-        if (bucket_of(time) <= current_) {
+        cells_[id].key = time;
+        const std::int64_t b = bucket_of(time);
+        if (b <= current_) {
             near_.replace_top(time);
         } else {
             near_.pop();
-            insert_far(id, bucket_of(time));
+            insert_far(id, b);
         }
     }
-    // Earlier time for any neuron.
+    // Earlier time for any neuron. Its old entry dies: a heap entry no longer has the key's
+    // time, a list entry is in a later bucket than the key's (unless the bucket is the same:
+    // then that entry stays live and nothing is added).
     void decrease(std::uint32_t id, double time) {
-        if (slot_[id].where == place::heap) {
-            slot_[id].key = time;
-            near_.decrease(id, time);
-            return;
-        }
-        remove_far(id);  // finds its list from the old key
-        slot_[id].key = time;
-        insert(id, time);
+        const std::int64_t old = bucket_of(cells_[id].key);
+        cells_[id].key = time;
+        const std::int64_t b = bucket_of(time);
+        if (b <= current_)
+            near_.push(id, time);
+        else if (b != old)
+            insert_far(id, b);
     }
 
     // Re-keys made while opening buckets.
     std::uint64_t rekeys() const { return rekeys_; }
-    // Per-neuron data of the owner that is read when a neuron reaches the top (engine states).
-    void prefetch_with(const double* data) { prefetch_ = data; }
     std::size_t memory_bytes() const {
-        std::size_t b = near_.memory_bytes() + slot_.capacity() * sizeof(slot) +
-                        (overflow_.capacity() + keep_.capacity()) * sizeof(std::uint32_t);
+        std::size_t b = near_.memory_bytes() + overflow_.capacity() * sizeof(far_entry) +
+                        keep_.capacity() * sizeof(std::uint64_t);
         for (const auto& r : fine_) b += r.capacity() * sizeof(std::uint32_t);
-        for (const auto& r : coarse_) b += r.capacity() * sizeof(std::uint32_t);
+        for (const auto& r : coarse_) b += r.capacity() * sizeof(std::uint64_t);
         return b;
     }
 
 private:
-    enum class place : std::uint8_t { heap, fine, coarse, overflow };
-    static constexpr std::int64_t fine_size = 1 << 12;    // buckets per block
-    static constexpr std::int64_t coarse_size = 1 << 12;  // blocks ahead
+    static constexpr int fine_bits = 12;
+    static constexpr std::int64_t fine_size = std::int64_t(1) << fine_bits;  // buckets per block
+    static constexpr std::int64_t coarse_size = 1 << 12;                      // blocks ahead
     static constexpr std::int64_t never = std::int64_t(1) << 60;
 
-    // Per neuron, one 16-byte record: its key and where it is (heap, or index in a list).
-    struct slot {
-        double key = 0.0;
-        std::uint32_t index = 0;
-        place where = place::heap;
+    struct far_entry {
+        std::int64_t bucket;
+        std::uint32_t id;
     };
     struct no_refresh {
         double operator()(std::uint32_t) const { return -std::numeric_limits<double>::infinity(); }
@@ -132,83 +142,57 @@ private:
         return b < double(never) ? static_cast<std::int64_t>(b) : never;  // far and infinite times
     }
     static std::int64_t block_of(std::int64_t b) { return b / fine_size; }
+    bool live(const entry& e) const { return cells_[e.id].key == e.time; }
 
-    std::vector<std::uint32_t>& list_of(std::uint32_t id) {
-        const std::int64_t b = bucket_of(slot_[id].key);
-        switch (slot_[id].where) {
-        case place::fine: return fine_[b % fine_size];
-        case place::coarse: return coarse_[block_of(b) % coarse_size];
-        default: return overflow_;
-        }
-    }
     void insert(std::uint32_t id, double t) {
         const std::int64_t b = bucket_of(t);
-        if (b <= current_) {
-            slot_[id].where = place::heap;
+        if (b <= current_)
             near_.push(id, t);
-        } else {
+        else
             insert_far(id, b);
-        }
     }
     void insert_far(std::uint32_t id, std::int64_t b) {
         const std::int64_t block = block_of(b), now = block_of(current_);
-        place where = place::overflow;
-        std::vector<std::uint32_t>* list = &overflow_;
         if (block == now) {
-            where = place::fine;
-            list = &fine_[b % fine_size];
+            fine_[b % fine_size].push_back(id);
             ++fine_count_;
         } else if (block < now + coarse_size) {
-            where = place::coarse;
-            list = &coarse_[block % coarse_size];
+            // Coarse entry: the id and the bucket inside its block.
+            coarse_[block % coarse_size].push_back(std::uint64_t(b % fine_size) << 32 | id);
             ++coarse_count_;
+        } else {
+            overflow_.push_back({b, id});
         }
-        slot_[id].where = where;
-        slot_[id].index = std::uint32_t(list->size());
-        list->push_back(id);
-    }
-    void remove_far(std::uint32_t id) {
-        fine_count_ -= slot_[id].where == place::fine;
-        coarse_count_ -= slot_[id].where == place::coarse;
-        auto& list = list_of(id);
-        const std::uint32_t k = slot_[id].index;
-        list[k] = list.back();
-        slot_[list[k]].index = k;
-        list.pop_back();
     }
 
-    // Open buckets until the heap holds the earliest event; false if nothing is left.
+    // Opens the next bucket (or enters the next block); false if nothing is left.
     template <class Refresh>
-    bool settle(Refresh& refresh) {
-        while (near_.empty()) {
-            if (fine_count_ == 0) {
-                if (coarse_count_ == 0 && overflow_.empty()) return false;
-                enter_next_block();
-                continue;
-            }
-            ++current_;  // stays inside the block: the fine ring holds only this block's buckets
-            open_bucket(fine_[current_ % fine_size], refresh);
+    bool open_next(Refresh& refresh) {
+        if (fine_count_ == 0) {
+            if (coarse_count_ == 0 && overflow_.empty()) return false;
+            enter_next_block();
+            return true;
         }
+        ++current_;  // stays inside the block: the fine ring holds only this block's buckets
+        open_bucket(fine_[current_ % fine_size], refresh);
         return true;
     }
     template <class Refresh>
     void open_bucket(std::vector<std::uint32_t>& bucket, Refresh& refresh) {
         fine_count_ -= bucket.size();
-        // These neurons reach the top soon: fetch their records (and the owner's per-neuron
-        // data) in parallel now instead of one cache miss after the other later.
+        // These neurons reach the top soon: fetch their cells in parallel now instead of one
+        // cache miss after the other later.
+        for (std::uint32_t id : bucket) __builtin_prefetch(&cells_[id]);
         for (std::uint32_t id : bucket) {
-            __builtin_prefetch(&slot_[id]);
-            if (prefetch_) __builtin_prefetch(prefetch_ + id);
-        }
-        for (std::uint32_t id : bucket) {
+            cell& c = cells_[id];
+            if (bucket_of(c.key) != current_) continue;  // dead: the neuron was advanced since
             const double t = refresh(id);
-            if (t > slot_[id].key) {  // stale: straight to its new place
+            if (t > c.key) {  // stale: straight to its new place
                 ++rekeys_;
-                slot_[id].key = t;
+                c.key = t;
                 insert(id, t);
             } else {
-                slot_[id].where = place::heap;
-                near_.push(id, slot_[id].key);
+                near_.push(id, c.key);
             }
         }
         bucket.clear();
@@ -223,7 +207,7 @@ private:
             if (coarse_count_ == 0 && fine_count_ == 0 && near_.empty()) {
                 if (overflow_.empty()) return;
                 std::int64_t first = never;
-                for (std::uint32_t id : overflow_) first = std::min(first, bucket_of(slot_[id].key));
+                for (const far_entry& e : overflow_) first = std::min(first, e.bucket);
                 block = std::max(block, block_of(first));
                 current_ = block * fine_size;
                 refill_from_overflow();
@@ -238,37 +222,41 @@ private:
         // Take the list's buffer and leave it empty without capacity: otherwise every coarse
         // list keeps room for a whole block and the queue's memory grows far beyond its entries.
         keep_ = std::move(list);
-        list = std::vector<std::uint32_t>();
-        // Random reads of records: keep a window of them in flight.
-        constexpr std::size_t ahead = 16;
-        for (std::size_t k = 0; k < keep_.size(); ++k) {
-            if (k + ahead < keep_.size()) __builtin_prefetch(&slot_[keep_[k + ahead]]);
-            insert(keep_[k], slot_[keep_[k]].key);
+        list = std::vector<std::uint64_t>();
+        for (std::uint64_t e : keep_) {
+            const auto id = std::uint32_t(e);
+            const std::int64_t b = current_ + std::int64_t(e >> 32);
+            if (b > current_) {
+                fine_[b % fine_size].push_back(id);
+                ++fine_count_;
+            } else if (bucket_of(cells_[id].key) == b) {  // the first bucket: live ones to the heap
+                near_.push(id, cells_[id].key);
+            }
         }
         keep_.clear();
     }
-    // Move overflow entries that now fall inside the coarse ring.
+    // Move live overflow entries that now fall inside the coarse ring.
     void refill_from_overflow() {
-        std::vector<std::uint32_t> still;
-        for (std::uint32_t id : overflow_) {
-            if (block_of(bucket_of(slot_[id].key)) < block_of(current_) + coarse_size) {
-                insert(id, slot_[id].key);
-            } else {
-                slot_[id].index = std::uint32_t(still.size());
-                still.push_back(id);
-            }
+        std::vector<far_entry> still;
+        for (const far_entry& e : overflow_) {
+            if (bucket_of(cells_[e.id].key) != e.bucket) continue;  // dead
+            if (block_of(e.bucket) < block_of(current_) + coarse_size)
+                insert(e.id, cells_[e.id].key);
+            else
+                still.push_back(e);
         }
         overflow_.swap(still);
     }
 
+    cell* cells_ = nullptr;
     double inv_width_ = 1.0;
     std::int64_t current_ = 0;  // bucket number of the heap's horizon
-    std::vector<slot> slot_;
-    event_heap<4> near_;
-    std::vector<std::vector<std::uint32_t>> fine_, coarse_;
-    std::vector<std::uint32_t> overflow_, keep_;
+    event_heap<4, false> near_;
+    std::vector<std::vector<std::uint32_t>> fine_;
+    std::vector<std::vector<std::uint64_t>> coarse_;
+    std::vector<far_entry> overflow_;
+    std::vector<std::uint64_t> keep_;
     std::size_t fine_count_ = 0, coarse_count_ = 0;  // entries in the fine and coarse lists
-    const double* prefetch_ = nullptr;
     std::uint64_t rekeys_ = 0;
 };
 

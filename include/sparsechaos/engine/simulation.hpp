@@ -152,8 +152,12 @@ public:
         return s;
     }
     memory_report memory() const;
-    // Engine states of the local neurons (model encodings of their next spike times).
-    const std::vector<double>& states() const { return state_; }
+    // Engine states of the local neurons (model encodings of their next spike times), a copy.
+    std::vector<double> states() const {
+        std::vector<double> s;
+        for (const auto& c : cells_) s.push_back(c.state);
+        return s;
+    }
     // ω of local neuron i (its phase velocity in units of 1/τ_m).
     double omega(std::uint32_t local) const;
     // Phases of the local neurons at absolute time t_ms (no event between the last one and t).
@@ -196,7 +200,7 @@ private:
     std::vector<double> drives_;
     std::vector<network::id_range> local_ranges_;        // per population, in rank-local indices
     std::vector<any_population_neurons> neurons_;        // per population
-    std::vector<double> state_;                          // per local neuron
+    std::vector<event_queue::cell> cells_;               // per local neuron: state and queue key
     event_queue queue_;
     double bucket_width_ms_;  // of the event queue's far-future buckets
     // The best bucket width holds a few events; it is re-tuned from the observed event rate.

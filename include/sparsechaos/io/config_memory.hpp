@@ -7,10 +7,10 @@
 
 namespace sparsechaos::io {
 
-// Engine bytes per neuron: its state double, its event-queue slot (key, index, place: 16 B), its
-// index in the near-future heap (4 B) and its entry in a time bucket (4 B). The few neurons due
+// Engine bytes per neuron: its cell (state and queue key, 16 B) and its entry in a time bucket
+// (4 B in the current block, 8 B in a later one, where most neurons wait). The few neurons due
 // soon sit in the heap instead, with 16-byte entries.
-inline constexpr double engine_bytes_per_neuron = 8 + 16 + 4 + 4;
+inline constexpr double engine_bytes_per_neuron = 16 + 8;
 // Stored connectivity: a 4-byte target per synapse and an 8-byte row offset per presynaptic neuron
 // (plus one) of every projection, held on every rank.
 inline constexpr double bytes_per_synapse = 4, bytes_per_row_offset = 8;

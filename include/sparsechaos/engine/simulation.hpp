@@ -25,6 +25,7 @@
 
 #include "sparsechaos/engine/delivery_queue.hpp"
 #include "sparsechaos/engine/event_queue.hpp"
+#include "sparsechaos/huge_pages.hpp"
 #include "sparsechaos/engine/jacobian_sink.hpp"
 #include "sparsechaos/engine/poisson_input.hpp"
 #include "sparsechaos/engine/spike_agreement.hpp"
@@ -200,7 +201,7 @@ private:
     std::vector<double> drives_;
     std::vector<network::id_range> local_ranges_;        // per population, in rank-local indices
     std::vector<any_population_neurons> neurons_;        // per population
-    std::vector<event_queue::cell> cells_;               // per local neuron: state and queue key
+    huge_page_vector<event_queue::cell> cells_;          // per local neuron: state and queue key
     event_queue queue_;
     double bucket_width_ms_;  // of the event queue's far-future buckets
     // The best bucket width holds a few events; it is re-tuned from the observed event rate.

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sparsechaos/huge_pages.hpp"
 #include "sparsechaos/network/layout.hpp"
 #include "sparsechaos/network/random.hpp"
 #include "sparsechaos/network/spec.hpp"
@@ -120,9 +121,9 @@ private:
     resolved_projection proj_;
     id_range pre_, post_, local_;
     bool stored_;
-    std::vector<std::uint64_t> offsets_;   // per presynaptic neuron of the projection
-    std::vector<std::uint32_t> targets_;   // rank-local neuron indices
-    std::vector<float> delays_;            // per synapse, with per-synapse delays only
+    huge_page_vector<std::uint64_t> offsets_;  // per presynaptic neuron of the projection
+    huge_page_vector<std::uint32_t> targets_;  // rank-local neuron indices
+    huge_page_vector<float> delays_;           // per synapse, with per-synapse delays only
 };
 
 }  // namespace sparsechaos::network

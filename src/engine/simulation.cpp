@@ -139,13 +139,16 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
     const network::id_range& post = local_ranges_[proj.post];
     if (post.size == 0) return;
     const double j = proj.weight;
-    std::uint64_t count = 0;
+    const auto targets = targets_[proj.index].targets_of(pre, scratch_);
+    event_queue::cell* cell = cells_.data();
+    // Every target's cell is a cache miss at large N: ask for all of them before the first kick
+    // needs one, so that they arrive together rather than as far as the reorder window reaches.
+    for (std::uint32_t i : targets) __builtin_prefetch(&cell[i], 1);
     std::visit(
         [&](const auto& pn) {
             using M = std::decay_t<decltype(pn.model)>;
             const M& model = pn.model;
             const auto ctx = model.make_context(t);
-            event_queue::cell* cell = cells_.data();
             // An excitatory kick may advance a spike (or cross threshold: fire now); inhibition
             // only delays, and the queue keeps the old key as a lower bound (lazy re-keying).
             auto advance_if_earlier = [&](std::uint32_t i, const typename M::neuron& n) {
@@ -166,34 +169,29 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
                     for (std::size_t k = 0; k < m; ++k) cell[id[k]].state = s[k];
                     if (j > 0.0)
                         for (std::size_t k = 0; k < m; ++k) advance_if_earlier(id[k], *n[k]);
-                    count += m;
                     m = 0;
                 };
-                targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+                for (std::uint32_t i : targets) {
                     if (m == chunk || (m > 0 && id[m - 1] == i)) flush();
                     id[m] = i;
                     s[m] = cell[i].state;
                     n[m] = &pn.at(i - post.first);
                     ++m;
-                });
+                }
                 flush();
             } else if (j <= 0.0 && pn.neurons.size() == 1) {
                 const auto& n = pn.neurons[0];
-                targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
-                    cell[i].state = model.kick(n, cell[i].state, j, ctx);
-                    ++count;
-                });
+                for (std::uint32_t i : targets) cell[i].state = model.kick(n, cell[i].state, j, ctx);
             } else {
-                targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) {
+                for (std::uint32_t i : targets) {
                     const auto& n = pn.at(i - post.first);
                     cell[i].state = model.kick(n, cell[i].state, j, ctx);
                     if (j > 0.0) advance_if_earlier(i, n);
-                    ++count;
-                });
+                }
             }
         },
         neurons_[proj.post]);
-    stats_.kicks += count;
+    stats_.kicks += targets.size();
 }
 
 void simulation::apply_spike(std::uint64_t id, double t) {
@@ -299,18 +297,17 @@ void simulation::deliver_tracked(const network::resolved_projection& proj, std::
     const double j = proj.weight;
     // The targets first, so that the sink can fetch the data of target k + 2 (its row of Q)
     // while the model arithmetic of target k runs.
-    tracked_ids_.clear();
-    targets_[proj.index].for_each(pre, scratch_, [&](std::uint32_t i) { tracked_ids_.push_back(i); });
-    const std::size_t count = tracked_ids_.size();
+    const auto targets = targets_[proj.index].targets_of(pre, scratch_);
+    const std::size_t count = targets.size();
     constexpr std::size_t ahead = 2;
-    for (std::size_t k = 0; k < std::min(ahead, count); ++k) sink_->prefetch(tracked_ids_[k]);
+    for (std::size_t k = 0; k < std::min(ahead, count); ++k) sink_->prefetch(targets[k]);
     std::visit(
         [&](const auto& pn) {
             const auto& model = pn.model;
             const auto ctx = model.make_context(t);
             for (std::size_t k = 0; k < count; ++k) {
-                if (k + ahead < count) sink_->prefetch(tracked_ids_[k + ahead]);
-                const std::uint32_t i = tracked_ids_[k];
+                if (k + ahead < count) sink_->prefetch(targets[k + ahead]);
+                const std::uint32_t i = targets[k];
                 const auto& n = pn.at(i - post.first);
                 double d = model.ptc_slope(n, model.phase(n, cells_[i].state, t), j);
                 cells_[i].state = model.kick(n, cells_[i].state, j, ctx);

@@ -138,7 +138,7 @@ std::vector<sc::engine::spike> reference(const net::network_spec& spec, double t
             now = e.arrival;
             const auto& p = projections[e.projection];
             if (!p.synapse_delays()) {
-                graph[p.index].for_each(e.source, scratch, [&](std::uint32_t i) { kick(i, p.weight, now); });
+                for (std::uint32_t i : graph[p.index].targets_of(e.source, scratch)) kick(i, p.weight, now);
             } else {
                 const auto row = graph[p.index].row_with_delays(e.source);
                 kick(row.targets[e.cursor], p.weight, now);
@@ -157,7 +157,7 @@ std::vector<sc::engine::spike> reference(const net::network_spec& spec, double t
             } else {
                 for (const auto& p : projections) {
                     if (!lay.population(p.pre).contains(spiker)) continue;
-                    graph[p.index].for_each(spiker, scratch, [&](std::uint32_t i) { kick(i, p.weight, now); });
+                    for (std::uint32_t i : graph[p.index].targets_of(spiker, scratch)) kick(i, p.weight, now);
                 }
                 if (now > span) shift(now);
             }

@@ -54,9 +54,8 @@ std::vector<sc::engine::spike> brute_force(const sc::network::network_spec& spec
         s[best] = with_neuron(best, [&](const auto& m, const auto& n) { return m.reset_state(n, m.make_context(now)); });
         for (const auto& p : initial.projections()) {
             if (!lay.population(p.pre).contains(best)) continue;
-            graph[p.index].for_each(best, scratch, [&](std::uint32_t i) {
+            for (std::uint32_t i : graph[p.index].targets_of(best, scratch))
                 s[i] = with_neuron(i, [&](const auto& m, const auto& n) { return m.kick(n, s[i], p.weight, m.make_context(now)); });
-            });
         }
         if (now > span) {
             for (std::uint64_t i = 0; i < s.size(); ++i)

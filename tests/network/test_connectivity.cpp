@@ -24,7 +24,7 @@ std::multiset<std::pair<std::uint64_t, std::uint64_t>> synapses(const sc::networ
             const sc::network::projection_targets t(spec, lay, p);
             const auto pre = lay.population(p.pre);
             for (std::uint64_t j = pre.first; j < pre.end(); ++j)
-                t.for_each(j, scratch, [&](std::uint32_t i) { out.insert({j, lay.local().first + i}); });
+                for (std::uint32_t i : t.targets_of(j, scratch)) out.insert({j, lay.local().first + i});
         }
     }
     return out;

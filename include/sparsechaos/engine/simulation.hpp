@@ -223,7 +223,6 @@ private:
     delivery_queue transit_;
     jacobian_sink* sink_ = nullptr;
     std::uint64_t spike_budget_ = std::numeric_limits<std::uint64_t>::max();  // network_spikes to stop at
-    std::vector<std::uint32_t> tracked_ids_;  // one projection's targets for the sink (reused)
     std::uint64_t windows_done_ = 0;  // windows since time 0: window k is [k w, (k+1) w)
     std::vector<spike_candidate> window_spikes_, all_spikes_;
 };

@@ -8,6 +8,7 @@
 //   procedural  targets regenerated at every spike from the same stream (no synapse memory);
 //               needs a rule keyed by the presynaptic neuron: fixed_outdegree or pairwise_bernoulli.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "sparsechaos/huge_pages.hpp"
@@ -52,22 +53,21 @@ class projection_targets {
 public:
     projection_targets(const network_spec& spec, const layout& lay, const resolved_projection& proj);
 
-    // Calls f(local_index) for every target of presynaptic neuron `pre_id` (global id) on this
-    // rank; `scratch` is reused storage for procedural draws (keeps the hot loop allocation-free).
-    template <class F>
-    void for_each(std::uint64_t pre_id, std::vector<std::uint32_t>& scratch, F&& f) const {
-        if (stored_) {
-            const std::uint64_t j = pre_id - pre_.first;
-            const std::uint32_t* row = targets_.data() + offsets_[j];
-            const std::uint64_t len = offsets_[j + 1] - offsets_[j];
-            // Ask for every cache line of the row at once: the loop below then waits for memory
-            // once, not once per line, and its random state updates overlap.
-            for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k);
-            for (std::uint64_t k = 0; k < len; ++k) f(row[k]);
-        } else {
+    // The targets of presynaptic neuron `pre_id` (global id) on this rank, as local indices:
+    // the stored row, or drawn into `scratch` (procedural; reused storage keeps the hot loop
+    // allocation-free). Valid until the next call with the same scratch.
+    std::span<const std::uint32_t> targets_of(std::uint64_t pre_id, std::vector<std::uint32_t>& scratch) const {
+        if (!stored_) {
             draw_targets(pre_id, scratch);
-            for (std::uint32_t i : scratch) f(i);
+            return scratch;
         }
+        const std::uint64_t j = pre_id - pre_.first;
+        const std::uint32_t* row = targets_.data() + offsets_[j];
+        const std::uint64_t len = offsets_[j + 1] - offsets_[j];
+        // Ask for every cache line of the row at once: the caller then waits for memory once,
+        // not once per line.
+        for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k);
+        return {row, len};
     }
     // Memory hints for a neuron expected to spike soon: first its row bounds, later (once those
     // have arrived) the row itself. Both are a cache miss each per spike at large N.

@@ -181,8 +181,15 @@ private:
     void open_bucket(std::vector<std::uint32_t>& bucket, Refresh& refresh) {
         fine_count_ -= bucket.size();
         // These neurons reach the top soon: fetch their cells in parallel now instead of one
-        // cache miss after the other later.
+        // cache miss after the other later. Also look ahead: the next bucket's cells (its list
+        // was fetched one bucket ago) and the list of the bucket after it.
         for (std::uint32_t id : bucket) __builtin_prefetch(&cells_[id]);
+        if ((current_ + 1) % fine_size != 0)
+            for (std::uint32_t id : fine_[(current_ + 1) % fine_size]) __builtin_prefetch(&cells_[id]);
+        if ((current_ + 2) % fine_size > 1) {
+            const auto& later = fine_[(current_ + 2) % fine_size];
+            for (std::size_t k = 0; k < later.size(); k += 16) __builtin_prefetch(later.data() + k);
+        }
         for (std::uint32_t id : bucket) {
             cell& c = cells_[id];
             if (bucket_of(c.key) != current_) continue;  // dead: the neuron was advanced since

@@ -66,7 +66,7 @@ public:
         const std::uint64_t len = offsets_[j + 1] - offsets_[j];
         // Ask for every cache line of the row at once: the caller then waits for memory once,
         // not once per line.
-        for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k);
+        for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k, 0, 0);
         return {row, len};
     }
     // Memory hints for a neuron expected to spike soon: first its row bounds, later (once those
@@ -79,7 +79,7 @@ public:
         const std::uint64_t j = pre_id - pre_.first;
         const std::uint32_t* row = targets_.data() + offsets_[j];
         const std::uint64_t len = offsets_[j + 1] - offsets_[j];
-        for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k);
+        for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k, 0, 0);
     }
     // Whether `pre_id` may have targets on this rank (always true when procedural).
     bool may_have_targets(std::uint64_t pre_id) const {

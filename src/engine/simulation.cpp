@@ -79,6 +79,41 @@ double simulation::spike_time(std::uint32_t i) const {
                       neurons_[p]);
 }
 
+namespace {
+
+// Models that compute many spike times at once (vectorized logarithm).
+template <class M>
+concept batch_timer = requires(const M m, const double* s, double* t) { m.spike_times(s, t, std::size_t{}); };
+
+}  // namespace
+
+void simulation::spike_times(const std::uint32_t* ids, std::size_t n, double* out) const {
+    // Runs of neurons of one population, one model call per run where the model has a batch.
+    for (std::size_t k = 0; k < n;) {
+        const std::size_t p = local_population(ids[k]);
+        const auto& range = local_ranges_[p];
+        std::size_t end = k + 1;
+        while (end < n && range.contains(ids[end])) ++end;
+        std::visit(
+            [&](const auto& pn) {
+                if constexpr (batch_timer<std::decay_t<decltype(pn.model)>>) {
+                    constexpr std::size_t chunk = 64;
+                    double s[chunk];
+                    for (std::size_t k0 = k; k0 < end; k0 += chunk) {
+                        const std::size_t m = std::min(chunk, end - k0);
+                        for (std::size_t l = 0; l < m; ++l) s[l] = cells_[ids[k0 + l]].state;
+                        pn.model.spike_times(s, out + k0, m);
+                    }
+                } else {
+                    for (std::size_t l = k; l < end; ++l)
+                        out[l] = pn.model.spike_time(pn.at(ids[l] - range.first), cells_[ids[l]].state);
+                }
+            },
+            neurons_[p]);
+        k = end;
+    }
+}
+
 void simulation::rebuild_queue() {
     // A neuron kicked across threshold has a spike time before now: it fires now.
     for (std::uint32_t i = 0; i < cells_.size(); ++i) cells_[i].key = std::max(spike_time(i), now_);
@@ -101,8 +136,7 @@ void simulation::tune_queue() {
 
 std::pair<double, std::uint32_t> simulation::next_local_spike() {
     // The queue re-keys stale neurons with this when their bucket opens.
-    auto exact_time = [this](std::uint32_t i) { return spike_time(i); };
-    while (queue_.ready(exact_time)) {
+    while (queue_.ready(exact_times{this})) {
         const auto top = queue_.top();
         const double t = spike_time(top.id);
         if (t <= top.time) return {top.time, top.id};
@@ -215,7 +249,7 @@ void simulation::apply_spike(std::uint64_t id, double t) {
     // buckets before the kicks is safe: keys are lower bounds, and kicks that advance a spike
     // re-key it.)
     std::uint32_t next = 0;
-    queue_.ready([this](std::uint32_t i) { return spike_time(i); });
+    queue_.ready(exact_times{this});
     const bool guess = queue_.peek(next);
     const std::uint64_t next_id = layout_.local().first + next;
     if (guess)

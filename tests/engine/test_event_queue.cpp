@@ -60,6 +60,62 @@ void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed
 
 }  // namespace
 
+namespace {
+
+// The engine's use: keys are lower bounds of true times. Inhibition delays true times without
+// touching keys, excitation advances them (and the key), stale neurons are re-keyed when their
+// bucket opens or when they reach the top. The first fresh top must be the earliest true event.
+void run_lazy_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<double> truth(n);
+    for (auto& t : truth) t = std::floor(u(rng) * 50.0) * 0.25;
+    auto cells = cells_with_keys(truth);
+    event_queue q(cells.data(), n, bucket_width);
+    std::set<std::pair<double, std::uint32_t>> ref;
+    for (std::uint32_t i = 0; i < n; ++i) ref.insert({truth[i], i});
+    auto refresh = [&](const std::uint32_t* ids, std::size_t m, double* out) {
+        for (std::size_t k = 0; k < m; ++k) out[k] = truth[ids[k]];
+    };
+    auto set_truth = [&](std::uint32_t i, double t) {
+        ref.erase({truth[i], i});
+        truth[i] = t;
+        ref.insert({t, i});
+    };
+    double now = 0.0;
+    for (int step = 0; step < steps; ++step) {
+        ASSERT_TRUE(q.ready(refresh));
+        auto top = q.top();
+        while (truth[top.id] > top.time) {  // stale at the top: re-key and look again
+            q.replace_top(truth[top.id]);
+            ASSERT_TRUE(q.ready(refresh));
+            top = q.top();
+        }
+        ASSERT_EQ(top.time, ref.begin()->first) << "step " << step;
+        ASSERT_EQ(top.id, ref.begin()->second) << "step " << step;
+        now = top.time;
+        const double r = u(rng);
+        const double jump = r < 0.5 ? u(rng) * 20.0 : u(rng) * 1e4 * bucket_width;
+        set_truth(top.id, now + std::floor(jump * 4.0) * 0.25);  // it fired: its next time
+        q.replace_top(truth[top.id]);
+        for (int k = 0; k < 3; ++k) {  // inhibition: later true times, keys stay
+            const std::uint32_t i = std::uint32_t(rng() % n);
+            set_truth(i, truth[i] + std::floor(u(rng) * 40.0) * 0.25);
+        }
+        if (u(rng) < 0.4) {  // excitation: an earlier true time, not before now
+            const std::uint32_t i = std::uint32_t(rng() % n);
+            const double t = std::max(now, truth[i] - std::floor(u(rng) * 80.0) * 0.25);
+            set_truth(i, t);
+            if (t < q.time_of(i)) q.decrease(i, t);
+        }
+    }
+}
+
+}  // namespace
+
+TEST(EventQueue, LazyRekeysMatchOrderedSetWithNarrowBuckets) { run_lazy_workload(0.01, 400, 100000, 4); }
+TEST(EventQueue, LazyRekeysMatchOrderedSetWithWideBuckets) { run_lazy_workload(3.0, 400, 100000, 5); }
+
 TEST(EventQueue, MatchesOrderedSetWithNarrowBuckets) { run_workload(0.01, 500, 200000, 1); }
 TEST(EventQueue, MatchesOrderedSetWithWideBuckets) { run_workload(5.0, 500, 200000, 2); }
 TEST(EventQueue, MatchesOrderedSetWithFewNeurons) { run_workload(0.3, 3, 20000, 3); }

@@ -66,10 +66,10 @@ public:
         ready(no_refresh{});
         return near_.top();
     }
-    // Brings the earliest event to the top; false if the queue is empty. refresh(id) gives a
-    // neuron's exact time (>= its key: keys are lower bounds). Neurons of a bucket that opens are
-    // re-keyed at once, in one pass whose memory accesses overlap, instead of one by one when
-    // each reaches the top.
+    // Brings the earliest event to the top; false if the queue is empty. refresh(ids, n, times)
+    // gives the exact times of n neurons (>= their keys: keys are lower bounds). Neurons of a
+    // bucket that opens are re-keyed at once, in one batch whose memory accesses overlap (and
+    // whose arithmetic can be vectorized), instead of one by one when each reaches the top.
     template <class Refresh>
     bool ready(Refresh&& refresh) {
         for (;;) {
@@ -134,7 +134,9 @@ private:
         std::uint32_t id;
     };
     struct no_refresh {
-        double operator()(std::uint32_t) const { return -std::numeric_limits<double>::infinity(); }
+        void operator()(const std::uint32_t*, std::size_t n, double* times) const {
+            for (std::size_t k = 0; k < n; ++k) times[k] = -std::numeric_limits<double>::infinity();
+        }
     };
 
     std::int64_t bucket_of(double t) const {
@@ -190,10 +192,19 @@ private:
             const auto& later = fine_[(current_ + 2) % fine_size];
             for (std::size_t k = 0; k < later.size(); k += 16) __builtin_prefetch(later.data() + k);
         }
-        for (std::uint32_t id : bucket) {
+        live_.clear();
+        for (std::uint32_t id : bucket)
+            if (bucket_of(cells_[id].key) == current_) live_.push_back(id);  // else dead: advanced since
+        bucket.clear();
+        times_.resize(live_.size());
+        refresh(live_.data(), live_.size(), times_.data());
+        for (std::size_t k = 0; k < live_.size(); ++k) {
+            const std::uint32_t id = live_[k];
             cell& c = cells_[id];
-            if (bucket_of(c.key) != current_) continue;  // dead: the neuron was advanced since
-            const double t = refresh(id);
+            // A neuron listed twice (advanced, then re-keyed back into this bucket) must be moved
+            // once: after a re-key its other entry is dead.
+            if (bucket_of(c.key) != current_) continue;
+            const double t = times_[k];
             if (t > c.key) {  // stale: straight to its new place
                 ++rekeys_;
                 c.key = t;
@@ -202,7 +213,6 @@ private:
                 near_.push(id, c.key);
             }
         }
-        bucket.clear();
     }
     // Move to the first bucket of the next block that holds anything and spread that block's
     // coarse list over the fine ring (entries of its first bucket go to the heap). Overflow
@@ -264,6 +274,8 @@ private:
     std::vector<far_entry> overflow_;
     std::vector<std::uint64_t> keep_;
     std::size_t fine_count_ = 0, coarse_count_ = 0;  // entries in the fine and coarse lists
+    std::vector<std::uint32_t> live_;                // scratch of open_bucket: live entries
+    std::vector<double> times_;                      // and their exact times
     std::uint64_t rekeys_ = 0;
 };
 

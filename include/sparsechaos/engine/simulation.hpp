@@ -170,6 +170,12 @@ public:
 private:
     std::size_t local_population(std::uint32_t local) const;
     double spike_time(std::uint32_t local) const;
+    // Exact spike times of n local neurons (the queue re-keys a bucket's neurons with this).
+    void spike_times(const std::uint32_t* local, std::size_t n, double* out) const;
+    struct exact_times {
+        const simulation* sim;
+        void operator()(const std::uint32_t* ids, std::size_t n, double* out) const { sim->spike_times(ids, n, out); }
+    };
     void fire(std::uint32_t local, double t);
     void deliver(const network::resolved_projection& proj, std::uint64_t pre, double t);
     void kick_one(std::size_t population, std::uint32_t local, double weight, double t);

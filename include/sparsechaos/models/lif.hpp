@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sparsechaos/models/simd_math.hpp"
+
 namespace sparsechaos::models {
 
 struct lif {
@@ -55,8 +57,22 @@ struct lif {
         return std::fma(-j * n.inv_drive, c.e, s);
     }
     double spike_time(const neuron&, double s) const {
-        // s <= 0 only after a kick far beyond threshold: fire at once.
-        return s > 0.0 ? tau_ms * std::log(s) : -INFINITY;
+        double t;
+        spike_times(&s, &t, 1);
+        return t;
+    }
+    // Spike times of `count` states at once (the engine re-keys a bucket of neurons together).
+    // One vectorized logarithm serves single and batched calls, so both give the same bits.
+    void spike_times(const double* s, double* t, std::size_t count) const {
+        constexpr unsigned w = simd::lanes;
+        double x[w], y[w];
+        for (std::size_t k0 = 0; k0 < count; k0 += w) {
+            const unsigned m = count - k0 < w ? unsigned(count - k0) : w;
+            for (unsigned l = 0; l < w; ++l) x[l] = s[k0 + (l < m ? l : 0)];  // pad with the first
+            simd::log(x, y);
+            // s <= 0 only after a kick far beyond threshold: fire at once.
+            for (unsigned l = 0; l < m; ++l) t[k0 + l] = x[l] > 0.0 ? tau_ms * y[l] : -INFINITY;
+        }
     }
     double phase(const neuron& n, double s, double t) const {
         return phase_threshold() - (spike_time(n, s) - t) * n.omega / tau_ms;

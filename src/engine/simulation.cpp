@@ -22,7 +22,10 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
 
     // Per-population neuron constants and initial states (uniform random phases, keyed by id).
     const auto& local = layout_.local();
-    cells_.resize(local.size);
+    keyed_ = network::any_excitation(spec);
+    stride_ = event_queue::stride(keyed_);
+    cells_.resize(local.size * stride_);
+    n_local_ = local.size;
     origin_span_ms_ = std::numeric_limits<double>::infinity();
     stats_.population_spikes.assign(spec.populations.size(), 0);
     for (std::size_t p = 0; p < spec.populations.size(); ++p) {
@@ -50,7 +53,7 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
                                            rng.uniform() * (model.phase_threshold() - model.phase_reset());
                         // The state of a neuron that fired when its phase was phi ago.
                         const double fired_at = -(phi - model.phase_reset()) * model.tau_ms / n.omega;
-                        cells_[id - local.first].state = model.reset_state(n, model.make_context(fired_at));
+                        state(id - local.first) = model.reset_state(n, model.make_context(fired_at));
                     }
                 } catch (const std::invalid_argument& e) {
                     throw std::invalid_argument("population '" + spec.populations[p].name + "': " + e.what());
@@ -75,7 +78,7 @@ std::size_t simulation::local_population(std::uint32_t local) const {
 
 double simulation::spike_time(std::uint32_t i) const {
     const std::size_t p = local_population(i);
-    return std::visit([&](const auto& pn) { return pn.model.spike_time(pn.at(i - local_ranges_[p].first), cells_[i].state); },
+    return std::visit([&](const auto& pn) { return pn.model.spike_time(pn.at(i - local_ranges_[p].first), state(i)); },
                       neurons_[p]);
 }
 
@@ -101,12 +104,12 @@ void simulation::spike_times(const std::uint32_t* ids, std::size_t n, double* ou
                     double s[chunk];
                     for (std::size_t k0 = k; k0 < end; k0 += chunk) {
                         const std::size_t m = std::min(chunk, end - k0);
-                        for (std::size_t l = 0; l < m; ++l) s[l] = cells_[ids[k0 + l]].state;
+                        for (std::size_t l = 0; l < m; ++l) s[l] = state(ids[k0 + l]);
                         pn.model.spike_times(s, out + k0, m);
                     }
                 } else {
                     for (std::size_t l = k; l < end; ++l)
-                        out[l] = pn.model.spike_time(pn.at(ids[l] - range.first), cells_[ids[l]].state);
+                        out[l] = pn.model.spike_time(pn.at(ids[l] - range.first), state(ids[l]));
                 }
             },
             neurons_[p]);
@@ -116,8 +119,9 @@ void simulation::spike_times(const std::uint32_t* ids, std::size_t n, double* ou
 
 void simulation::rebuild_queue() {
     // A neuron kicked across threshold has a spike time before now: it fires now.
-    for (std::uint32_t i = 0; i < cells_.size(); ++i) cells_[i].key = std::max(spike_time(i), now_);
-    queue_.assign(cells_.data(), cells_.size(), bucket_width_ms_);
+    std::vector<double> times(n_local_);
+    for (std::uint32_t i = 0; i < n_local_; ++i) times[i] = std::max(spike_time(i), now_);
+    queue_.assign(cells_.data(), n_local_, keyed_, times.data(), bucket_width_ms_);
 }
 
 void simulation::tune_queue() {
@@ -151,8 +155,8 @@ void simulation::fire(std::uint32_t i, double t) {
     std::visit(
         [&](const auto& pn) {
             const auto& n = pn.at(i - local_ranges_[p].first);
-            cells_[i].state = pn.model.reset_state(n, pn.model.make_context(t));
-            queue_.replace_top(pn.model.spike_time(n, cells_[i].state));
+            state(i) = pn.model.reset_state(n, pn.model.make_context(t));
+            queue_.replace_top(pn.model.spike_time(n, state(i)));
         },
         neurons_[p]);
     ++stats_.spikes;
@@ -174,10 +178,11 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
     if (post.size == 0) return;
     const double j = proj.weight;
     const auto targets = targets_[proj.index].targets_of(pre, scratch_);
-    event_queue::cell* cell = cells_.data();
+    double* const cell = cells_.data();
+    const std::size_t stride = stride_;
     // Every target's cell is a cache miss at large N: ask for all of them before the first kick
     // needs one, so that they arrive together rather than as far as the reorder window reaches.
-    for (std::uint32_t i : targets) __builtin_prefetch(&cell[i], 1);
+    for (std::uint32_t i : targets) __builtin_prefetch(&cell[i * stride], 1);
     std::visit(
         [&](const auto& pn) {
             using M = std::decay_t<decltype(pn.model)>;
@@ -186,7 +191,7 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
             // An excitatory kick may advance a spike (or cross threshold: fire now); inhibition
             // only delays, and the queue keeps the old key as a lower bound (lazy re-keying).
             auto advance_if_earlier = [&](std::uint32_t i, const typename M::neuron& n) {
-                const double ts = std::max(model.spike_time(n, cell[i].state), t);
+                const double ts = std::max(model.spike_time(n, cell[i * stride]), t);
                 if (ts < queue_.time_of(i)) queue_.decrease(i, ts);
             };
             if constexpr (batch_kicker<M>) {
@@ -200,7 +205,7 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
                 auto flush = [&] {
                     if (m == 0) return;
                     model.kick_batch(n, s, m, j, ctx);
-                    for (std::size_t k = 0; k < m; ++k) cell[id[k]].state = s[k];
+                    for (std::size_t k = 0; k < m; ++k) cell[id[k] * stride] = s[k];
                     if (j > 0.0)
                         for (std::size_t k = 0; k < m; ++k) advance_if_earlier(id[k], *n[k]);
                     m = 0;
@@ -208,18 +213,18 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
                 for (std::uint32_t i : targets) {
                     if (m == chunk || (m > 0 && id[m - 1] == i)) flush();
                     id[m] = i;
-                    s[m] = cell[i].state;
+                    s[m] = cell[i * stride];
                     n[m] = &pn.at(i - post.first);
                     ++m;
                 }
                 flush();
             } else if (j <= 0.0 && pn.neurons.size() == 1) {
                 const auto& n = pn.neurons[0];
-                for (std::uint32_t i : targets) cell[i].state = model.kick(n, cell[i].state, j, ctx);
+                for (std::uint32_t i : targets) cell[i * stride] = model.kick(n, cell[i * stride], j, ctx);
             } else {
                 for (std::uint32_t i : targets) {
                     const auto& n = pn.at(i - post.first);
-                    cell[i].state = model.kick(n, cell[i].state, j, ctx);
+                    cell[i * stride] = model.kick(n, cell[i * stride], j, ctx);
                     if (j > 0.0) advance_if_earlier(i, n);
                 }
             }
@@ -271,7 +276,7 @@ void simulation::shift_origin(double dt) {
         const auto& r = local_ranges_[p];
         std::visit(
             [&](const auto& pn) {
-                for (std::uint64_t i = r.first; i < r.end(); ++i) cells_[i].state = pn.model.shift_origin(cells_[i].state, dt);
+                for (std::uint64_t i = r.first; i < r.end(); ++i) state(i) = pn.model.shift_origin(state(i), dt);
             },
             neurons_[p]);
     }
@@ -295,20 +300,20 @@ double simulation::omega(std::uint32_t i) const {
 }
 
 std::vector<double> simulation::phases_at(double t_ms) const {
-    std::vector<double> out(cells_.size());
+    std::vector<double> out(n_local_);
     const double t = t_ms - origin_ms_;
     for (std::size_t p = 0; p < neurons_.size(); ++p)
         std::visit(
             [&](const auto& pn) {
                 for (std::uint64_t i = local_ranges_[p].first; i < local_ranges_[p].end(); ++i)
-                    out[i] = pn.model.phase(pn.at(i - local_ranges_[p].first), cells_[i].state, t);
+                    out[i] = pn.model.phase(pn.at(i - local_ranges_[p].first), state(i), t);
             },
             neurons_[p]);
     return out;
 }
 
 void simulation::set_phases(const std::vector<double>& phases, double t_ms) {
-    if (phases.size() != cells_.size()) throw std::invalid_argument("set_phases: one phase per local neuron");
+    if (phases.size() != n_local_) throw std::invalid_argument("set_phases: one phase per local neuron");
     const double t = t_ms - origin_ms_;
     for (std::size_t p = 0; p < neurons_.size(); ++p)
         std::visit(
@@ -317,7 +322,7 @@ void simulation::set_phases(const std::vector<double>& phases, double t_ms) {
                     // The state of a neuron that fired (φ − φ_reset) τ/ω before t and was not kicked since.
                     const auto& n = pn.at(i - local_ranges_[p].first);
                     const double fired = t - (phases[i] - pn.model.phase_reset()) * pn.model.tau_ms / n.omega;
-                    cells_[i].state = pn.model.reset_state(n, pn.model.make_context(fired));
+                    state(i) = pn.model.reset_state(n, pn.model.make_context(fired));
                 }
             },
             neurons_[p]);
@@ -343,9 +348,9 @@ void simulation::deliver_tracked(const network::resolved_projection& proj, std::
                 if (k + ahead < count) sink_->prefetch(targets[k + ahead]);
                 const std::uint32_t i = targets[k];
                 const auto& n = pn.at(i - post.first);
-                double d = model.ptc_slope(n, model.phase(n, cells_[i].state, t), j);
-                cells_[i].state = model.kick(n, cells_[i].state, j, ctx);
-                const double ts = model.spike_time(n, cells_[i].state);
+                double d = model.ptc_slope(n, model.phase(n, state(i), t), j);
+                state(i) = model.kick(n, state(i), j, ctx);
+                const double ts = model.spike_time(n, state(i));
                 if (ts <= t) d = 0.0;  // kicked across threshold: fires now, its phase restarts
                 if (j > 0.0 && std::max(ts, t) < queue_.time_of(i)) queue_.decrease(i, std::max(ts, t));
                 sink_->kick(i, d, n.omega);
@@ -359,9 +364,9 @@ void simulation::kick_one(std::size_t p, std::uint32_t i, double j, double t) {
     std::visit(
         [&](const auto& pn) {
             const auto& n = pn.at(i - local_ranges_[p].first);
-            cells_[i].state = pn.model.kick(n, cells_[i].state, j, pn.model.make_context(t));
+            state(i) = pn.model.kick(n, state(i), j, pn.model.make_context(t));
             if (j > 0.0) {  // may advance the spike (see deliver)
-                const double ts = std::max(pn.model.spike_time(n, cells_[i].state), t);
+                const double ts = std::max(pn.model.spike_time(n, state(i)), t);
                 if (ts < queue_.time_of(i)) queue_.decrease(i, ts);
             }
         },
@@ -378,9 +383,9 @@ void simulation::apply_input() {
         std::visit(
             [&](const auto& pn) {
                 const auto& n = pn.at(i - local_ranges_[p].first);
-                const double d = pn.model.ptc_slope(n, pn.model.phase(n, cells_[i].state, t), j);
+                const double d = pn.model.ptc_slope(n, pn.model.phase(n, state(i), t), j);
                 kick_one(p, i, j, t);
-                sink_->input(i, pn.model.spike_time(n, cells_[i].state) <= t ? 0.0 : d);
+                sink_->input(i, pn.model.spike_time(n, state(i)) <= t ? 0.0 : d);
             },
             neurons_[p]);
     } else {
@@ -437,7 +442,7 @@ void simulation::apply_arrival() {
 
 memory_report simulation::memory() const {
     memory_report m;
-    m.neuron_bytes = cells_.capacity() * sizeof(event_queue::cell) + queue_.memory_bytes() + inputs_.memory_bytes();
+    m.neuron_bytes = cells_.capacity() * sizeof(double) + queue_.memory_bytes() + inputs_.memory_bytes();
     for (const auto& pn : neurons_)
         std::visit([&](const auto& x) { m.neuron_bytes += x.neurons.capacity() * sizeof(x.neurons[0]); }, pn);
     for (const auto& t : targets_) {

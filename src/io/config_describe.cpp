@@ -45,11 +45,12 @@ std::string bytes(double b) {
 memory_estimate estimate_memory(const network::network_spec& spec) {
     const network::layout lay(spec);
     memory_estimate m;
+    const double engine_bytes = engine_bytes_per_neuron(network::any_excitation(spec));
     for (const auto& p : spec.populations) {
         // A jittered drive gives every neuron its own model constants; otherwise one is shared.
         const double constants = std::visit(
             [](const auto& model) { return double(sizeof(typename std::decay_t<decltype(model)>::neuron)); }, p.model);
-        m.neuron_bytes += double(p.size) * (engine_bytes_per_neuron + (p.drive.jitter > 0 ? constants : 0.0) +
+        m.neuron_bytes += double(p.size) * (engine_bytes + (p.drive.jitter > 0 ? constants : 0.0) +
                                             (p.poisson ? poisson_bytes_per_neuron : 0.0));
     }
     for (const auto& r : network::resolve_projections(spec, lay)) {
@@ -171,8 +172,10 @@ std::string describe(const network::network_spec& spec) {
 
     const bool stored = spec.simulation.storage == network::connectivity_storage::stored;
     os << "\nmemory estimate (one rank)\n";
-    os << "  neurons: " << bytes(mem.neuron_bytes) << " (" << num(engine_bytes_per_neuron)
-       << " B each: state and queue key 16, bucket entry 4 to 8; plus the model constants of each neuron"
+    const bool keyed = network::any_excitation(spec);
+    os << "  neurons: " << bytes(mem.neuron_bytes) << " (" << num(engine_bytes_per_neuron(keyed))
+       << (keyed ? " B each: state and queue key 16" : " B each: state 8 (inhibition only: no queue key)")
+       << ", bucket entry 4 to 8; plus the model constants of each neuron"
        << " if its drive is jittered, " << num(poisson_bytes_per_neuron) << " B if it receives Poisson input)\n";
     os << "  stored connectivity: " << bytes(mem.stored_synapse_bytes) << " (4 B per synapse + 8 B per presynaptic"
        << " neuron and projection, on every rank) -> total " << bytes(mem.neuron_bytes + mem.stored_synapse_bytes)

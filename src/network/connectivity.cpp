@@ -167,6 +167,14 @@ double minimum_delay_ms(const std::vector<resolved_projection>& projections) {
     return d;
 }
 
+bool any_excitation(const network_spec& spec) {
+    for (const auto& p : spec.projections)
+        if (p.weight.value_or(p.j0.value_or(0.0)) > 0.0) return true;
+    for (const auto& pop : spec.populations)
+        if (pop.poisson && pop.poisson->weight > 0.0) return true;
+    return false;
+}
+
 std::vector<double> population_drives(const network_spec& spec, const std::vector<resolved_projection>& projections) {
     std::vector<double> drive(spec.populations.size(), 0.0);
     for (std::size_t a = 0; a < spec.populations.size(); ++a) {

@@ -13,11 +13,8 @@ using sparsechaos::engine::event_queue;
 
 namespace {
 
-std::vector<event_queue::cell> cells_with_keys(const std::vector<double>& keys) {
-    std::vector<event_queue::cell> cells;
-    for (double k : keys) cells.push_back({0.0, k});
-    return cells;
-}
+// Cells for a keyed queue: (state, key) per neuron; the queue writes the keys.
+std::vector<double> keyed_cells(std::size_t n) { return std::vector<double>(2 * n, 0.0); }
 
 // Random workload shaped like the engine's: the top fires or is re-keyed later (often far later,
 // beyond the bucket ring), random neurons are advanced (never before now), equal times occur.
@@ -26,8 +23,8 @@ void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed
     std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<double> times(n);
     for (auto& t : times) t = std::floor(u(rng) * 50.0) * 0.25;  // coarse grid: many ties
-    auto cells = cells_with_keys(times);
-    event_queue q(cells.data(), n, bucket_width);
+    auto cells = keyed_cells(n);
+    event_queue q(cells.data(), n, true, times.data(), bucket_width);
     std::set<std::pair<double, std::uint32_t>> ref;
     for (std::uint32_t i = 0; i < n; ++i) ref.insert({times[i], i});
     double now = 0.0;
@@ -63,15 +60,16 @@ void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed
 namespace {
 
 // The engine's use: keys are lower bounds of true times. Inhibition delays true times without
-// touching keys, excitation advances them (and the key), stale neurons are re-keyed when their
-// bucket opens or when they reach the top. The first fresh top must be the earliest true event.
-void run_lazy_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed) {
+// touching keys, excitation advances them (and the key; keyed queues only), stale neurons are
+// re-keyed when their bucket opens or when they reach the top. The first fresh top must be the
+// earliest true event.
+void run_lazy_workload(bool keyed, double bucket_width, std::uint32_t n, int steps, unsigned seed) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<double> truth(n);
     for (auto& t : truth) t = std::floor(u(rng) * 50.0) * 0.25;
-    auto cells = cells_with_keys(truth);
-    event_queue q(cells.data(), n, bucket_width);
+    std::vector<double> cells(event_queue::stride(keyed) * n);
+    event_queue q(cells.data(), n, keyed, truth.data(), bucket_width);
     std::set<std::pair<double, std::uint32_t>> ref;
     for (std::uint32_t i = 0; i < n; ++i) ref.insert({truth[i], i});
     auto refresh = [&](const std::uint32_t* ids, std::size_t m, double* out) {
@@ -102,7 +100,7 @@ void run_lazy_workload(double bucket_width, std::uint32_t n, int steps, unsigned
             const std::uint32_t i = std::uint32_t(rng() % n);
             set_truth(i, truth[i] + std::floor(u(rng) * 40.0) * 0.25);
         }
-        if (u(rng) < 0.4) {  // excitation: an earlier true time, not before now
+        if (keyed && u(rng) < 0.4) {  // excitation: an earlier true time, not before now
             const std::uint32_t i = std::uint32_t(rng() % n);
             const double t = std::max(now, truth[i] - std::floor(u(rng) * 80.0) * 0.25);
             set_truth(i, t);
@@ -113,16 +111,21 @@ void run_lazy_workload(double bucket_width, std::uint32_t n, int steps, unsigned
 
 }  // namespace
 
-TEST(EventQueue, LazyRekeysMatchOrderedSetWithNarrowBuckets) { run_lazy_workload(0.01, 400, 100000, 4); }
-TEST(EventQueue, LazyRekeysMatchOrderedSetWithWideBuckets) { run_lazy_workload(3.0, 400, 100000, 5); }
+TEST(EventQueue, LazyRekeysMatchOrderedSetWithNarrowBuckets) { run_lazy_workload(true, 0.01, 400, 100000, 4); }
+TEST(EventQueue, LazyRekeysMatchOrderedSetWithWideBuckets) { run_lazy_workload(true, 3.0, 400, 100000, 5); }
+TEST(EventQueue, WithoutKeysInhibitionOnlyMatchesOrderedSet) {
+    run_lazy_workload(false, 0.01, 400, 100000, 6);
+    run_lazy_workload(false, 3.0, 400, 100000, 7);
+}
 
 TEST(EventQueue, MatchesOrderedSetWithNarrowBuckets) { run_workload(0.01, 500, 200000, 1); }
 TEST(EventQueue, MatchesOrderedSetWithWideBuckets) { run_workload(5.0, 500, 200000, 2); }
 TEST(EventQueue, MatchesOrderedSetWithFewNeurons) { run_workload(0.3, 3, 20000, 3); }
 
 TEST(EventQueue, InfiniteTimesStayLast) {
-    auto cells = cells_with_keys({INFINITY, 2.0, INFINITY, 1.0});
-    event_queue q(cells.data(), cells.size(), 0.5);
+    const std::vector<double> times{INFINITY, 2.0, INFINITY, 1.0};
+    auto cells = keyed_cells(times.size());
+    event_queue q(cells.data(), times.size(), true, times.data(), 0.5);
     EXPECT_EQ(q.top().id, 3u);
     q.replace_top(INFINITY);
     EXPECT_EQ(q.top().id, 1u);
@@ -136,8 +139,9 @@ TEST(EventQueue, InfiniteTimesStayLast) {
 // entry was (same bucket, another bucket of a later block, beyond the coarse ring, infinity).
 TEST(EventQueue, AdvancedNeuronsStayQueuedOnce) {
     const double w = 1.0;
-    auto cells = cells_with_keys({0.0, 5.5, 3.0e4, 1.0e9, INFINITY, INFINITY});
-    event_queue q(cells.data(), cells.size(), w);
+    const std::vector<double> times{0.0, 5.5, 3.0e4, 1.0e9, INFINITY, INFINITY};
+    auto cells = keyed_cells(times.size());
+    event_queue q(cells.data(), times.size(), true, times.data(), w);
     q.decrease(1, 5.25);     // same bucket as before
     q.decrease(2, 2.0e4);    // another block of the coarse ring
     q.decrease(3, 1.0e8);    // still beyond the coarse ring

@@ -511,10 +511,11 @@ TEST(ConfigDescribe, MentionsPopulationsSynapsesAndMemory) {
 TEST(ConfigDescribe, MemoryEstimateOfTheSparsePropDefault) {
     const auto d = io::describe(io::load_config((examples_dir / "balanced_lif.toml").string()));
     EXPECT_NE(d.find("synapses 10,000,000"), std::string::npos) << d;
-    // Neurons: 24 B * 1e5 = 2.29 MiB; synapses: 4e7 B + 8 (1e5 + 1) B = 38.9 MiB; total 41.2 MiB.
-    EXPECT_NE(d.find("neurons: 2.29 MiB"), std::string::npos) << d;
+    // Inhibition only, so no queue keys. Neurons: 16 B * 1e5 = 1.53 MiB; synapses: 4e7 B +
+    // 8 (1e5 + 1) B = 38.9 MiB; total 40.4 MiB.
+    EXPECT_NE(d.find("neurons: 1.53 MiB (16 B each: state 8 (inhibition only"), std::string::npos) << d;
     EXPECT_NE(d.find("stored connectivity: 38.9 MiB"), std::string::npos) << d;
-    EXPECT_NE(d.find("total 41.2 MiB  [selected]"), std::string::npos) << d;
+    EXPECT_NE(d.find("total 40.4 MiB  [selected]"), std::string::npos) << d;
     EXPECT_NE(d.find("spikes expected at the balanced rates over 10000 ms: 1,000,000"), std::string::npos) << d;
 }
 
@@ -523,8 +524,8 @@ TEST(ConfigDescribe, ProceduralFigureWithoutSynapseMemory) {
                                        {"projection[0].rule=fixed_outdegree", "simulation.connectivity=procedural",
                                         "population.I.drive.jitter=0.1"});
     const auto d = io::describe(spec);
-    // 200 neurons with jitter: 24 B + one LIF neuron struct (32 B) each = 11200 B = 10.9 KiB.
-    EXPECT_NE(d.find("procedural connectivity: no synapse memory -> total 10.9 KiB  [selected]"), std::string::npos)
+    // 200 inhibitory neurons with jitter: 16 B + one LIF neuron struct (32 B) each = 9600 B = 9.38 KiB.
+    EXPECT_NE(d.find("procedural connectivity: no synapse memory -> total 9.38 KiB  [selected]"), std::string::npos)
         << d;
     EXPECT_NE(d.find("fixed_outdegree 20 (mean in-degree K = 20)"), std::string::npos) << d;
     EXPECT_NE(d.find("jitter ±10 %"), std::string::npos) << d;
@@ -555,6 +556,16 @@ TEST(ConfigDescribe, MemoryEstimateWithPoissonAndSynapseDelays) {
 }
 
 // The estimate follows the engine's data layout: compare with what a built network holds.
+// With excitation the queue keeps a key per neuron: the estimate grows by 8 B per neuron with it.
+TEST(ConfigDescribe, MemoryEstimateWithExcitationCountsQueueKeys) {
+    const auto spec = io::load_config((examples_dir / "ei_theta.toml").string(),
+                                      {"population.E.size=16000", "population.I.size=4000"});
+    const auto estimate = io::estimate_memory(spec);
+    const auto actual = engine::simulation(spec).memory();
+    EXPECT_NEAR(double(actual.neuron_bytes), estimate.neuron_bytes, 0.2 * estimate.neuron_bytes);
+    EXPECT_NE(io::describe(spec).find("(24 B each: state and queue key 16"), std::string::npos);
+}
+
 TEST(ConfigDescribe, MemoryEstimateMatchesTheEngine) {
     for (const std::string jitter : {"0.0", "0.2"}) {
         SCOPED_TRACE("jitter " + jitter);

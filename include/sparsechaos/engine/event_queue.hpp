@@ -13,11 +13,14 @@
 // does not fit in cache; here it is an append to a list, and the heap stays small.
 //
 // Memory layout, for large N where every per-neuron access is a cache miss:
-// - A neuron's key (a lower bound of its next spike time) lives in a 16-byte cell next to its
-//   state, owned by the engine. Re-keying a neuron whose bucket opens reads one cache line.
-// - No per-neuron position is kept. Entries are deleted lazily: an entry is live while it matches
-//   its neuron's key (heap entries: the same time; list entries: the same bucket). Advancing a
-//   neuron (`decrease`) sets its key and adds an entry; the old one is skipped when reached.
+// - The queue works on the owner's per-neuron cells: the neuron's state (8 B), and, where neurons
+//   can be advanced (`keyed`), its key right after it (a lower bound of its next spike time, 16 B
+//   cells). Re-keying a neuron whose bucket opens reads one cache line.
+// - No per-neuron position is kept. Keyed, entries are deleted lazily: an entry is live while it
+//   matches its neuron's key (heap entries: the same time; list entries: the same bucket).
+//   Advancing a neuron (`decrease`) sets its key and adds an entry; the old one is skipped when
+//   reached. Without advances (inhibition only) every neuron has exactly one entry, and no key
+//   is needed at all: a neuron's bucket tells where it is, its refreshed time where it goes.
 // - Coarse entries carry their bucket inside the block, so spreading a block over the fine ring
 //   reads no cells at all.
 #include <cmath>
@@ -31,20 +34,23 @@ namespace sparsechaos::engine {
 
 class event_queue {
 public:
-    // One neuron: its state (the engine's) and its key (the queue's).
-    struct cell {
-        double state;
-        double key;
-    };
     using entry = event_heap<4, false>::entry;  // (time, id)
 
-    event_queue() = default;
-    // All neurons 0..n-1 of `cells`, ordered by their keys (>= 0); `bucket_width` in the unit of
-    // the keys. The cells stay the caller's and must neither move nor be freed while queued.
-    event_queue(cell* cells, std::size_t n, double bucket_width) { assign(cells, n, bucket_width); }
+    // Doubles per neuron in the owner's cells: the state, and the key if keyed.
+    static std::size_t stride(bool keyed) { return keyed ? 2 : 1; }
 
-    void assign(cell* cells, std::size_t n, double bucket_width) {
+    event_queue() = default;
+    // All neurons 0..n-1 of `cells` (stride(keyed) doubles each), ordered by `times` (>= 0; with
+    // keys they are written into the cells); `bucket_width` in the unit of the times. The cells
+    // stay the caller's and must neither move nor be freed while queued.
+    event_queue(double* cells, std::size_t n, bool keyed, const double* times, double bucket_width) {
+        assign(cells, n, keyed, times, bucket_width);
+    }
+
+    void assign(double* cells, std::size_t n, bool keyed, const double* times, double bucket_width) {
         cells_ = cells;
+        keyed_ = keyed;
+        stride_ = stride(keyed);
         inv_width_ = 1.0 / bucket_width;
         near_.reset(0);
         fine_.resize(fine_size);
@@ -55,10 +61,14 @@ public:
         fine_count_ = coarse_count_ = 0;
         // Start at the earliest bucket so that the heap is small from the first event on.
         double first = std::numeric_limits<double>::infinity();
-        for (std::size_t i = 0; i < n; ++i) first = std::min(first, cells[i].key);
+        for (std::size_t i = 0; i < n; ++i) first = std::min(first, times[i]);
         current_ = std::isfinite(first) ? bucket_of(first) : 0;
-        for (std::uint32_t i = 0; i < n; ++i) insert(i, cells[i].key);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            if (keyed_) key(i) = times[i];
+            insert(i, times[i]);
+        }
     }
+    bool keyed() const { return keyed_; }
 
     bool empty() { return !ready(no_refresh{}); }
     // Earliest (time, id); the queue must not be empty.
@@ -85,13 +95,14 @@ public:
         id = near_.top().id;
         return true;
     }
-    double time_of(std::uint32_t id) const { return cells_[id].key; }
+    // A neuron's key (keyed queues only).
+    double time_of(std::uint32_t id) const { return key(id); }
 
     // New, later time for the neuron at the top (after ready()).
     void replace_top(double time) {
         while (!live(near_.top())) near_.pop();
         const std::uint32_t id = near_.top().id;
-        cells_[id].key = time;
+        if (keyed_) key(id) = time;
         const std::int64_t b = bucket_of(time);
         if (b <= current_) {
             near_.replace_top(time);
@@ -100,12 +111,12 @@ public:
             insert_far(id, b);
         }
     }
-    // Earlier time for any neuron. Its old entry dies: a heap entry no longer has the key's
-    // time, a list entry is in a later bucket than the key's (unless the bucket is the same:
-    // then that entry stays live and nothing is added).
+    // Earlier time for any neuron (keyed queues only). Its old entry dies: a heap entry no longer
+    // has the key's time, a list entry is in a later bucket than the key's (unless the bucket is
+    // the same: then that entry stays live and nothing is added).
     void decrease(std::uint32_t id, double time) {
-        const std::int64_t old = bucket_of(cells_[id].key);
-        cells_[id].key = time;
+        const std::int64_t old = bucket_of(key(id));
+        key(id) = time;
         const std::int64_t b = bucket_of(time);
         if (b <= current_)
             near_.push(id, time);
@@ -144,7 +155,12 @@ private:
         return b < double(never) ? static_cast<std::int64_t>(b) : never;  // far and infinite times
     }
     static std::int64_t block_of(std::int64_t b) { return b / fine_size; }
-    bool live(const entry& e) const { return cells_[e.id].key == e.time; }
+    double& key(std::uint32_t id) { return cells_[2 * std::size_t(id) + 1]; }
+    double key(std::uint32_t id) const { return cells_[2 * std::size_t(id) + 1]; }
+    const double* cell_of(std::uint32_t id) const { return cells_ + stride_ * id; }
+    bool live(const entry& e) const { return !keyed_ || key(e.id) == e.time; }
+    // Whether a list entry of bucket b is live.
+    bool live_in(std::uint32_t id, std::int64_t b) const { return !keyed_ || bucket_of(key(id)) == b; }
 
     void insert(std::uint32_t id, double t) {
         const std::int64_t b = bucket_of(t);
@@ -185,38 +201,47 @@ private:
         // These neurons reach the top soon: fetch their cells in parallel now instead of one
         // cache miss after the other later. Also look ahead: the next bucket's cells (its list
         // was fetched one bucket ago) and the list of the bucket after it.
-        for (std::uint32_t id : bucket) __builtin_prefetch(&cells_[id]);
+        for (std::uint32_t id : bucket) __builtin_prefetch(cell_of(id));
         if ((current_ + 1) % fine_size != 0)
-            for (std::uint32_t id : fine_[(current_ + 1) % fine_size]) __builtin_prefetch(&cells_[id]);
+            for (std::uint32_t id : fine_[(current_ + 1) % fine_size]) __builtin_prefetch(cell_of(id));
         if ((current_ + 2) % fine_size > 1) {
             const auto& later = fine_[(current_ + 2) % fine_size];
             for (std::size_t k = 0; k < later.size(); k += 16) __builtin_prefetch(later.data() + k);
         }
         live_.clear();
         for (std::uint32_t id : bucket)
-            if (bucket_of(cells_[id].key) == current_) live_.push_back(id);  // else dead: advanced since
+            if (live_in(id, current_)) live_.push_back(id);  // else dead: advanced since
         bucket.clear();
         times_.resize(live_.size());
         refresh(live_.data(), live_.size(), times_.data());
         for (std::size_t k = 0; k < live_.size(); ++k) {
             const std::uint32_t id = live_[k];
-            cell& c = cells_[id];
+            const double t = times_[k];
+            if (!keyed_) {  // one entry per neuron: to the heap, or on to its later bucket
+                const std::int64_t b = bucket_of(t);
+                if (b <= current_) {
+                    near_.push(id, t);
+                } else {
+                    ++rekeys_;
+                    insert_far(id, b);
+                }
+                continue;
+            }
             // A neuron listed twice (advanced, then re-keyed back into this bucket) must be moved
             // once: after a re-key its other entry is dead.
-            if (bucket_of(c.key) != current_) continue;
-            const double t = times_[k];
-            if (t > c.key) {  // stale: straight to its new place
+            if (bucket_of(key(id)) != current_) continue;
+            if (t > key(id)) {  // stale: straight to its new place
                 ++rekeys_;
-                c.key = t;
+                key(id) = t;
                 insert(id, t);
             } else {
-                near_.push(id, c.key);
+                near_.push(id, key(id));
             }
         }
     }
-    // Move to the first bucket of the next block that holds anything and spread that block's
-    // coarse list over the fine ring (entries of its first bucket go to the heap). Overflow
-    // entries move into the coarse ring whenever it wraps, and before any jump over empty time.
+    // Move to the next block that holds anything and spread its coarse list over the fine ring;
+    // the next open_next() opens its first bucket. Overflow entries move into the coarse ring
+    // whenever it wraps, and before any jump over empty time.
     void enter_next_block() {
         std::int64_t block = block_of(current_) + 1;
         for (;;) {
@@ -240,32 +265,27 @@ private:
         // list keeps room for a whole block and the queue's memory grows far beyond its entries.
         keep_ = std::move(list);
         list = std::vector<std::uint64_t>();
-        for (std::uint64_t e : keep_) {
-            const auto id = std::uint32_t(e);
-            const std::int64_t b = current_ + std::int64_t(e >> 32);
-            if (b > current_) {
-                fine_[b % fine_size].push_back(id);
-                ++fine_count_;
-            } else if (bucket_of(cells_[id].key) == b) {  // the first bucket: live ones to the heap
-                near_.push(id, cells_[id].key);
-            }
-        }
+        for (std::uint64_t e : keep_) fine_[e >> 32].push_back(std::uint32_t(e));
+        fine_count_ += keep_.size();
         keep_.clear();
+        --current_;  // open_next() steps into the block's first bucket and opens it
     }
     // Move live overflow entries that now fall inside the coarse ring.
     void refill_from_overflow() {
         std::vector<far_entry> still;
         for (const far_entry& e : overflow_) {
-            if (bucket_of(cells_[e.id].key) != e.bucket) continue;  // dead
+            if (!live_in(e.id, e.bucket)) continue;  // dead
             if (block_of(e.bucket) < block_of(current_) + coarse_size)
-                insert(e.id, cells_[e.id].key);
+                insert_far(e.id, e.bucket);  // >= current_: into a list, opened in time
             else
                 still.push_back(e);
         }
         overflow_.swap(still);
     }
 
-    cell* cells_ = nullptr;
+    double* cells_ = nullptr;
+    bool keyed_ = true;
+    std::size_t stride_ = 2;
     double inv_width_ = 1.0;
     std::int64_t current_ = 0;  // bucket number of the heap's horizon
     event_heap<4, false> near_;

@@ -156,7 +156,7 @@ public:
     // Engine states of the local neurons (model encodings of their next spike times), a copy.
     std::vector<double> states() const {
         std::vector<double> s;
-        for (const auto& c : cells_) s.push_back(c.state);
+        for (std::size_t i = 0; i < n_local_; ++i) s.push_back(state(i));
         return s;
     }
     // ω of local neuron i (its phase velocity in units of 1/τ_m).
@@ -207,7 +207,13 @@ private:
     std::vector<double> drives_;
     std::vector<network::id_range> local_ranges_;        // per population, in rank-local indices
     std::vector<any_population_neurons> neurons_;        // per population
-    huge_page_vector<event_queue::cell> cells_;          // per local neuron: state and queue key
+    // Per local neuron its cell: the state, and the queue's key where kicks can advance spikes
+    // (event_queue::stride(keyed_) doubles each).
+    huge_page_vector<double> cells_;
+    bool keyed_ = true;
+    std::size_t stride_ = 2, n_local_ = 0;
+    double& state(std::size_t i) { return cells_[i * stride_]; }
+    double state(std::size_t i) const { return cells_[i * stride_]; }
     event_queue queue_;
     double bucket_width_ms_;  // of the event queue's far-future buckets
     // The best bucket width holds a few events; it is re-tuned from the observed event rate.

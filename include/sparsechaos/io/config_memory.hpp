@@ -7,10 +7,11 @@
 
 namespace sparsechaos::io {
 
-// Engine bytes per neuron: its cell (state and queue key, 16 B) and its entry in a time bucket
-// (4 B in the current block, 8 B in a later one, where most neurons wait). The few neurons due
-// soon sit in the heap instead, with 16-byte entries.
-inline constexpr double engine_bytes_per_neuron = 16 + 8;
+// Engine bytes per neuron: its cell (state 8 B, plus the queue key 8 B where an excitatory
+// projection or input can advance spikes) and its entry in a time bucket (4 B in the current
+// block, 8 B in a later one, where most neurons wait). The few neurons due soon sit in the heap
+// instead, with 16-byte entries.
+inline double engine_bytes_per_neuron(bool keyed) { return (keyed ? 16 : 8) + 8; }
 // Stored connectivity: a 4-byte target per synapse and an 8-byte row offset per presynaptic neuron
 // (plus one) of every projection, held on every rank.
 inline constexpr double bytes_per_synapse = 4, bytes_per_row_offset = 8;

@@ -33,6 +33,10 @@ struct resolved_projection {
 // The shortest delay of all projections (0: zero-delay mode).
 double minimum_delay_ms(const std::vector<resolved_projection>& projections);
 
+// Whether any input can advance a spike: an excitatory projection or excitatory Poisson input.
+// Without one, the engine's queue needs no per-neuron keys (docs/engine.md).
+bool any_excitation(const network_spec& spec);
+
 // Checks every projection against the populations; throws std::invalid_argument naming the key.
 std::vector<resolved_projection> resolve_projections(const network_spec& spec, const layout& lay);
 

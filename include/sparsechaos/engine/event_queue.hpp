@@ -68,7 +68,6 @@ public:
             insert(i, times[i]);
         }
     }
-    bool keyed() const { return keyed_; }
 
     bool empty() { return !ready(no_refresh{}); }
     // Earliest (time, id); the queue must not be empty.
@@ -135,9 +134,8 @@ public:
     }
 
 private:
-    static constexpr int fine_bits = 12;
-    static constexpr std::int64_t fine_size = std::int64_t(1) << fine_bits;  // buckets per block
-    static constexpr std::int64_t coarse_size = 1 << 12;                      // blocks ahead
+    static constexpr std::int64_t fine_size = 1 << 12;    // buckets per block
+    static constexpr std::int64_t coarse_size = 1 << 12;  // blocks ahead
     static constexpr std::int64_t never = std::int64_t(1) << 60;
 
     struct far_entry {

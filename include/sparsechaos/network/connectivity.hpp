@@ -65,13 +65,11 @@ public:
             draw_targets(pre_id, scratch);
             return scratch;
         }
-        const std::uint64_t j = pre_id - pre_.first;
-        const std::uint32_t* row = targets_.data() + offsets_[j];
-        const std::uint64_t len = offsets_[j + 1] - offsets_[j];
+        const auto row = stored_row(pre_id);
         // Ask for every cache line of the row at once: the caller then waits for memory once,
         // not once per line.
-        for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k, 0, 0);
-        return {row, len};
+        prefetch_lines(row);
+        return row;
     }
     // Memory hints for a neuron expected to spike soon: first its row bounds, later (once those
     // have arrived) the row itself. Both are a cache miss each per spike at large N.
@@ -79,11 +77,7 @@ public:
         if (stored_) __builtin_prefetch(offsets_.data() + (pre_id - pre_.first));
     }
     void prefetch_row(std::uint64_t pre_id) const {
-        if (!stored_) return;
-        const std::uint64_t j = pre_id - pre_.first;
-        const std::uint32_t* row = targets_.data() + offsets_[j];
-        const std::uint64_t len = offsets_[j + 1] - offsets_[j];
-        for (std::uint64_t k = 0; k < len; k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row + k, 0, 0);
+        if (stored_) prefetch_lines(stored_row(pre_id));
     }
     // Whether `pre_id` may have targets on this rank (always true when procedural).
     bool may_have_targets(std::uint64_t pre_id) const {
@@ -115,6 +109,15 @@ public:
     }
 
 private:
+    std::span<const std::uint32_t> stored_row(std::uint64_t pre_id) const {
+        const std::uint64_t j = pre_id - pre_.first;
+        return {targets_.data() + offsets_[j], offsets_[j + 1] - offsets_[j]};
+    }
+    // Rows are read once per spike: non-temporal, so that they do not push the neurons' cells
+    // out of the caches.
+    static void prefetch_lines(std::span<const std::uint32_t> row) {
+        for (std::size_t k = 0; k < row.size(); k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row.data() + k, 0, 0);
+    }
     // Targets of pre_id on this rank, as local indices, sorted (procedural rules only).
     void draw_targets(std::uint64_t pre_id, std::vector<std::uint32_t>& out) const;
     void build_from_outgoing();

@@ -18,7 +18,7 @@ std::vector<double> keyed_cells(std::size_t n) { return std::vector<double>(2 * 
 
 // Random workload shaped like the engine's: the top fires or is re-keyed later (often far later,
 // beyond the bucket ring), random neurons are advanced (never before now), equal times occur.
-void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed) {
+void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed, double far = 1e5) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<double> times(n);
@@ -35,8 +35,8 @@ void run_workload(double bucket_width, std::uint32_t n, int steps, unsigned seed
         ASSERT_EQ(top.id, ref.begin()->second) << "step " << step;
         now = top.time;
         const double r = u(rng);
-        // Later time for the top: near, far, or far beyond the ring (up to 1e5 bucket widths).
-        const double jump = r < 0.4 ? u(rng) * 2.0 : r < 0.8 ? u(rng) * 200.0 : u(rng) * 1e5 * bucket_width;
+        // Later time for the top: near, far, or far beyond the ring (up to `far` bucket widths).
+        const double jump = r < 0.4 ? u(rng) * 2.0 : r < 0.8 ? u(rng) * 200.0 : u(rng) * far * bucket_width;
         const double later = r < 0.1 ? now : now + std::floor(jump * 4.0) * 0.25;
         ref.erase(ref.begin());
         ref.insert({later, top.id});
@@ -63,7 +63,7 @@ namespace {
 // touching keys, excitation advances them (and the key; keyed queues only), stale neurons are
 // re-keyed when their bucket opens or when they reach the top. The first fresh top must be the
 // earliest true event.
-void run_lazy_workload(bool keyed, double bucket_width, std::uint32_t n, int steps, unsigned seed) {
+void run_lazy_workload(bool keyed, double bucket_width, std::uint32_t n, int steps, unsigned seed, double far = 1e4) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<double> truth(n);
@@ -93,7 +93,7 @@ void run_lazy_workload(bool keyed, double bucket_width, std::uint32_t n, int ste
         ASSERT_EQ(top.id, ref.begin()->second) << "step " << step;
         now = top.time;
         const double r = u(rng);
-        const double jump = r < 0.5 ? u(rng) * 20.0 : u(rng) * 1e4 * bucket_width;
+        const double jump = r < 0.5 ? u(rng) * 20.0 : u(rng) * far * bucket_width;
         set_truth(top.id, now + std::floor(jump * 4.0) * 0.25);  // it fired: its next time
         q.replace_top(truth[top.id]);
         for (int k = 0; k < 3; ++k) {  // inhibition: later true times, keys stay
@@ -119,6 +119,13 @@ TEST(EventQueue, WithoutKeysInhibitionOnlyMatchesOrderedSet) {
 }
 
 TEST(EventQueue, MatchesOrderedSetWithNarrowBuckets) { run_workload(0.01, 500, 200000, 1); }
+// Jumps of up to 3e7 buckets: entries go to the coarse lists and the overflow (more than 2^24
+// buckets ahead), the coarse ring wraps, and the queue jumps over empty time.
+TEST(EventQueue, MatchesOrderedSetAcrossGroupsAndOverflow) { run_workload(0.01, 300, 100000, 6, 3e7); }
+TEST(EventQueue, LazyRekeysMatchOrderedSetAcrossGroupsAndOverflow) {
+    run_lazy_workload(true, 0.01, 300, 100000, 7, 3e7);
+    run_lazy_workload(false, 0.01, 300, 100000, 8, 3e7);
+}
 TEST(EventQueue, MatchesOrderedSetWithWideBuckets) { run_workload(5.0, 500, 200000, 2); }
 TEST(EventQueue, MatchesOrderedSetWithFewNeurons) { run_workload(0.3, 3, 20000, 3); }
 

@@ -72,9 +72,9 @@ int main(int argc, char** argv) {
     unsigned k = 100;
     std::uint64_t spikes = 2000000;
     bool stored_rows = false;
-    app.add_option("--sizes", sizes, "numbers of cells N")->delimiter(',');
-    app.add_option("-k,--kicks", k, "kicks per spike K");
-    app.add_option("--spikes", spikes, "spikes per size");
+    app.add_option("--sizes", sizes, "numbers of cells N")->delimiter(',')->check(CLI::Range(1.0, 4294967295.0));
+    app.add_option("-k,--kicks", k, "kicks per spike K")->check(CLI::Range(1, 100000));
+    app.add_option("--spikes", spikes, "spikes per size")->check(CLI::Range(10.0, 1e12));
     app.add_flag("--stored-rows", stored_rows, "targets from a stored table of N x K (one random row per spike)");
     CLI11_PARSE(app, argc, argv);
     for (std::uint64_t n : sizes) {

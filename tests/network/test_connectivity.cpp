@@ -81,6 +81,37 @@ TEST(Connectivity, FixedInDegreeGivesKDistinctSourcesAndNoAutapses) {
     }
 }
 
+// Stored rows (fixed in-degree) are exactly the transpose of the drawn sources: per source, its
+// targets in ascending order, repeats adjacent.
+TEST(Connectivity, StoredRowsAreThePlainTransposeOfTheDrawnSources) {
+    for (const bool multapses : {false, true}) {
+        auto spec = sc::network::inhibitory_network(sc::models::lif{}, 70000, 20, -1.0, 1.0);
+        spec.projections[0].multapses = multapses;
+        for (const int n_ranks : {1, 2}) {
+            const sc::network::layout lay(spec, n_ranks - 1, n_ranks);
+            const auto proj = sc::network::resolve_projections(spec, lay)[0];
+            const sc::network::projection_targets t(spec, lay, proj);
+            const auto local = lay.local();
+            std::vector<std::vector<std::uint32_t>> rows(lay.total());
+            std::vector<std::uint64_t> sources;
+            for (std::uint64_t i = local.first; i < local.end(); ++i) {
+                t.sources_of(i, sources);
+                ASSERT_EQ(sources.size(), 20u);
+                for (std::uint64_t s : sources) rows[s].push_back(std::uint32_t(i - local.first));
+            }
+            std::vector<std::uint32_t> scratch;
+            std::size_t total = 0;
+            for (std::uint64_t j = 0; j < lay.total(); ++j) {
+                const auto row = t.targets_of(j, scratch);
+                ASSERT_TRUE(std::equal(row.begin(), row.end(), rows[j].begin(), rows[j].end()))
+                    << "source " << j << ", multapses " << multapses << ", " << n_ranks << " ranks";
+                total += row.size();
+            }
+            EXPECT_EQ(total, 20 * local.size);
+        }
+    }
+}
+
 TEST(Connectivity, FixedOutDegreeGivesKTargetsPerSource) {
     const auto spec = with_rule(connection_rule::fixed_outdegree);
     const auto all = synapses(spec, 2);

@@ -101,6 +101,9 @@ public:
     const std::uint32_t* stored_targets() const { return targets_.data(); }
     const float* stored_delays_ms() const { return delays_.data(); }
     std::uint64_t row_offset(std::uint64_t pre_id) const { return offsets_[pre_id - pre_.first]; }
+    // The sources of `post_id` (global id) in the order they are drawn, with repeats where
+    // multapses are allowed: fixed in-degree projections only (their rows are built from these).
+    void sources_of(std::uint64_t post_id, std::vector<std::uint64_t>& out) const;
     // Number of synapses stored on this rank (0 for procedural).
     std::uint64_t stored_synapses() const { return targets_.size(); }
     std::uint64_t memory_bytes() const {

@@ -5,18 +5,20 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "cpu_time.hpp"
 #include "sparsechaos/engine/simulation.hpp"
 #include "sparsechaos/network/standard_networks.hpp"
 
 namespace sc = sparsechaos;
 
 namespace {
+
+using sparsechaos::bench::cpu_seconds;
 
 // Peak resident memory of this process (kB), from /proc.
 long peak_rss_kb() {
@@ -25,13 +27,6 @@ long peak_rss_kb() {
     while (std::getline(f, line))
         if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
     return -1;
-}
-
-// CPU time of this process (s): unlike wall time, not inflated when other work shares the cores.
-double cpu_seconds() {
-    timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
 struct counter : sc::engine::observer {

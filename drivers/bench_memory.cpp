@@ -7,21 +7,16 @@
 // next row prefetched one spike ahead (the engine's synapse reads).
 #include <CLI/CLI.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <vector>
 
+#include "cpu_time.hpp"
 #include "sparsechaos/huge_pages.hpp"
 
 namespace {
 
-double cpu_seconds() {
-    timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
+using sparsechaos::bench::cpu_seconds;
 
 // A well-mixed 64-bit hash of a counter (splitmix64's finalizer).
 std::uint64_t mix(std::uint64_t x) {

@@ -121,8 +121,8 @@ TEST(EventQueue, WithoutKeysInhibitionOnlyMatchesOrderedSet) {
 TEST(EventQueue, MatchesOrderedSetWithNarrowBuckets) { run_workload(0.01, 500, 200000, 1); }
 // Jumps of up to 3e7 buckets: entries go to the coarse lists and the overflow (more than 2^24
 // buckets ahead), the coarse ring wraps, and the queue jumps over empty time.
-TEST(EventQueue, MatchesOrderedSetAcrossGroupsAndOverflow) { run_workload(0.01, 300, 100000, 6, 3e7); }
-TEST(EventQueue, LazyRekeysMatchOrderedSetAcrossGroupsAndOverflow) {
+TEST(EventQueue, MatchesOrderedSetAcrossTheCoarseRingAndOverflow) { run_workload(0.01, 300, 100000, 6, 3e7); }
+TEST(EventQueue, LazyRekeysMatchOrderedSetAcrossTheCoarseRingAndOverflow) {
     run_lazy_workload(true, 0.01, 300, 100000, 7, 3e7);
     run_lazy_workload(false, 0.01, 300, 100000, 8, 3e7);
 }

@@ -25,11 +25,11 @@
 
 #include "sparsechaos/engine/delivery_queue.hpp"
 #include "sparsechaos/engine/event_queue.hpp"
-#include "sparsechaos/huge_pages.hpp"
 #include "sparsechaos/engine/jacobian_sink.hpp"
 #include "sparsechaos/engine/poisson_input.hpp"
 #include "sparsechaos/engine/spike_agreement.hpp"
 #include "sparsechaos/engine/spike_exchange.hpp"
+#include "sparsechaos/huge_pages.hpp"
 #include "sparsechaos/models/model.hpp"
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/network/layout.hpp"
@@ -155,8 +155,8 @@ public:
     memory_report memory() const;
     // Engine states of the local neurons (model encodings of their next spike times), a copy.
     std::vector<double> states() const {
-        std::vector<double> s;
-        for (std::size_t i = 0; i < n_local_; ++i) s.push_back(state(i));
+        std::vector<double> s(n_local_);
+        for (std::size_t i = 0; i < n_local_; ++i) s[i] = state(i);
         return s;
     }
     // ω of local neuron i (its phase velocity in units of 1/τ_m).

@@ -37,7 +37,7 @@ struct counter : sc::engine::observer {
 
 int main(int argc, char** argv) {
     CLI::App app{"sparsechaos engine benchmark: µs per network spike on the balanced SparseProp network"};
-    std::string model_name = "lif", storage = "stored", json;
+    std::string model_name = "lif", storage = "stored", json, hold = "auto";
     std::uint64_t n = 100000;
     double k = 100, warmup_ms = 200, spikes_per_neuron = 2.0, rate = 1.0;
     app.add_option("--model", model_name, "lif | theta")->check(CLI::IsMember({"lif", "theta"}));
@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
     app.add_option("--warmup-ms", warmup_ms, "simulated time before measuring");
     app.add_option("--spikes-per-neuron", spikes_per_neuron, "measure over about this many spikes per neuron");
     app.add_option("--connectivity", storage, "stored | procedural")->check(CLI::IsMember({"stored", "procedural"}));
+    app.add_option("--hold", hold, "hold back kicks to neurons that cannot fire soon: auto | on | off")
+        ->check(CLI::IsMember({"auto", "on", "off"}));
     app.add_option("--json", json, "append a JSON line with the results to this file");
     CLI11_PARSE(app, argc, argv);
 
@@ -62,6 +64,8 @@ int main(int argc, char** argv) {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     sc::engine::simulation sim(spec);
+    using holding = sc::engine::simulation::kick_holding;
+    if (hold != "auto") sim.hold_kicks(hold == "on" ? holding::on : holding::off);
     const double build_s = std::chrono::duration<double>(clock::now() - t0).count();
     counter sink;
     sim.run_until(warmup_ms, &sink);
@@ -81,16 +85,21 @@ int main(int argc, char** argv) {
     const double stale_per_spike = double(after.stale_pops - before.stale_pops) / double(spikes);
     const double neuron_bytes = double(mem.neuron_bytes) / double(n);
     const double synapse_bytes = double(mem.synapse_bytes) / double(n);
+    const double held_fraction = double(after.held - before.held) / double(std::max<std::uint64_t>(after.kicks - before.kicks, 1));
+    const double spikes_per_window =
+        double(spikes) / double(std::max<std::uint64_t>(after.held_windows - before.held_windows, 1));
     std::printf("%-6s %-10s N=%-10lu K=%-4.0f build %7.2f s  spikes %10lu  rate %6.3f Hz  run %8.2f s  "
-                "%6.3f us/spike (cpu %6.3f)  stale/spike %5.2f  B/neuron %5.1f + syn %7.1f  peakRSS %ld MiB\n",
+                "%6.3f us/spike (cpu %6.3f)  stale/spike %5.2f  B/neuron %5.1f + syn %7.1f  peakRSS %ld MiB  held %s %.3f of kicks, %.0f spikes/window\n",
                 model_name.c_str(), storage.c_str(), (unsigned long)n, k, build_s, (unsigned long)spikes, rate_hz,
-                wall, us_per_spike, cpu_us_per_spike, stale_per_spike, neuron_bytes, synapse_bytes, peak_rss_kb() / 1024);
+                wall, us_per_spike, cpu_us_per_spike, stale_per_spike, neuron_bytes, synapse_bytes, peak_rss_kb() / 1024,
+                sim.holds_kicks() ? "on" : "off", held_fraction, spikes_per_window);
     if (!json.empty()) {
         std::ofstream out(json, std::ios::app);
         out << "{\"model\":\"" << model_name << "\",\"connectivity\":\"" << storage << "\",\"n\":" << n
             << ",\"k\":" << k << ",\"build_s\":" << build_s << ",\"spikes\":" << spikes << ",\"rate_hz\":" << rate_hz
             << ",\"run_s\":" << wall << ",\"us_per_spike\":" << us_per_spike << ",\"cpu_us_per_spike\":" << cpu_us_per_spike
             << ",\"stale_per_spike\":" << stale_per_spike << ",\"neuron_bytes\":" << neuron_bytes
-            << ",\"synapse_bytes_per_neuron\":" << synapse_bytes << ",\"peak_rss_kb\":" << peak_rss_kb() << "}\n";
+            << ",\"synapse_bytes_per_neuron\":" << synapse_bytes << ",\"peak_rss_kb\":" << peak_rss_kb()
+            << ",\"hold\":" << (sim.holds_kicks() ? "true" : "false") << ",\"held_fraction\":" << held_fraction << "}\n";
     }
 }

@@ -67,7 +67,13 @@ simulation::simulation(const network::network_spec& spec, int rank, int n_ranks)
     for (const auto& pop : spec.populations) any_inputs_ = any_inputs_ || pop.poisson.has_value();
     // Until the event rate is known, guess 1 Hz per neuron (the width affects speed, never results).
     bucket_width_ms_ = events_per_bucket * 1e3 / double(std::max<std::uint64_t>(layout_.total(), 1));
-    rebuild_queue();
+    // Held kicks need kicks that only delay (no excitation), arriving at once (zero delay, no
+    // input events between spikes), and the LIF kick (held_kicks::event).
+    hold_possible_ = !keyed_ && !any_inputs_ && min_delay_ms_ == 0.0;
+    for (const auto& pn : neurons_) hold_possible_ = hold_possible_ && std::holds_alternative<population_neurons<models::lif>>(pn);
+    hold_policy_ = spec.simulation.hold_kicks;
+    update_holding();
+    if (!hold_) rebuild_queue();
 }
 
 std::size_t simulation::local_population(std::uint32_t local) const {
@@ -118,6 +124,11 @@ void simulation::spike_times(const std::uint32_t* ids, std::size_t n, double* ou
 }
 
 void simulation::rebuild_queue() {
+    if (hold_) {
+        window_end_ = -std::numeric_limits<double>::infinity();  // a new window from now on
+        open_window();
+        return;
+    }
     // A neuron kicked across threshold has a spike time before now: it fires now.
     std::vector<double> times(n_local_);
     for (std::uint32_t i = 0; i < n_local_; ++i) times[i] = std::max(spike_time(i), now_);
@@ -139,15 +150,20 @@ void simulation::tune_queue() {
 }
 
 std::pair<double, std::uint32_t> simulation::next_local_spike() {
-    // The queue re-keys stale neurons with this when their bucket opens.
-    while (queue_.ready(exact_times{this})) {
-        const auto top = queue_.top();
-        const double t = spike_time(top.id);
-        if (t <= top.time) return {top.time, top.id};
-        queue_.replace_top(t);  // stale lower bound: the neuron was inhibited since it was keyed
-        ++stats_.stale_pops;
+    for (;;) {
+        // The queue re-keys stale neurons with this when their bucket opens.
+        while (queue_.ready(exact_times{this})) {
+            const auto top = queue_.top();
+            // Holding kicks, the queue holds only the neurons near the window: at its end any
+            // other neuron may be next.
+            if (hold_ && !(top.time < window_end_)) break;
+            const double t = spike_time(top.id);
+            if (t <= top.time) return {top.time, top.id};
+            queue_.replace_top(t);  // stale lower bound: the neuron was inhibited since it was keyed
+            ++stats_.stale_pops;
+        }
+        if (!hold_ || !open_window()) return {std::numeric_limits<double>::infinity(), 0};
     }
-    return {std::numeric_limits<double>::infinity(), 0};
 }
 
 void simulation::fire(std::uint32_t i, double t) {
@@ -176,6 +192,10 @@ concept batch_kicker = requires(const M m, const typename M::neuron* const* n, d
 void simulation::deliver(const network::resolved_projection& proj, std::uint64_t pre, double t) {
     const network::id_range& post = local_ranges_[proj.post];
     if (post.size == 0) return;
+    if (hold_) {
+        deliver_holding(proj, pre, t);
+        return;
+    }
     const double j = proj.weight;
     const auto targets = targets_[proj.index].targets_of(pre, scratch_);
     double* const cell = cells_.data();
@@ -272,6 +292,7 @@ void simulation::apply_spike(std::uint64_t id, double t) {
 }
 
 void simulation::shift_origin(double dt) {
+    if (hold_) flush_held();  // held kicks carry E of the old origin
     for (std::size_t p = 0; p < neurons_.size(); ++p) {
         const auto& r = local_ranges_[p];
         std::visit(
@@ -292,6 +313,7 @@ void simulation::track_jacobian(jacobian_sink* sink) {
     if (sink && min_delay_ms_ > 0.0)
         throw std::invalid_argument("Lyapunov spectra need zero delay: every projection must have delay_ms = 0");
     sink_ = sink;
+    update_holding();  // the sink needs every kick as it happens
 }
 
 double simulation::omega(std::uint32_t i) const {
@@ -442,7 +464,8 @@ void simulation::apply_arrival() {
 
 memory_report simulation::memory() const {
     memory_report m;
-    m.neuron_bytes = cells_.capacity() * sizeof(double) + queue_.memory_bytes() + inputs_.memory_bytes();
+    m.neuron_bytes = cells_.capacity() * sizeof(double) + queue_.memory_bytes() + inputs_.memory_bytes() +
+                     held_.memory_bytes();
     for (const auto& pn : neurons_)
         std::visit([&](const auto& x) { m.neuron_bytes += x.neurons.capacity() * sizeof(x.neurons[0]); }, pn);
     for (const auto& t : targets_) {

@@ -162,6 +162,7 @@ void simulation::run_zero_delay(double t_end_ms, observer* obs, double progress_
             }
         }
     }
+    if (hold_) flush_held();  // between runs every cell is exact
     if (obs) hand_over_spikes(obs, false);
     apportion(stats_.phases, sampled, since(start) - (stats_.phases.output - output_before));
 }

@@ -62,7 +62,7 @@ const key_schema& root_schema() {
         population.keys.emplace("drive", make_table(kind::table, {"value", "balanced_rate_hz", "jitter"}));
         population.keys.emplace("poisson", make_table(kind::table, {"rate_hz", "weight"}));
         key_schema r = make_table(kind::table, {});
-        r.keys.emplace("simulation", make_table(kind::table, {"duration_ms", "seed", "connectivity"}));
+        r.keys.emplace("simulation", make_table(kind::table, {"duration_ms", "seed", "connectivity", "hold_kicks"}));
         r.keys.emplace("output", make_table(kind::table, {"spikes"}));
         r.keys.emplace("lyapunov", make_table(kind::table, {"exponents", "warmup_ms", "ons_warmup_ms",
                                                             "orthonormalize_every", "max_condition", "method",
@@ -466,6 +466,7 @@ network::network_spec read_spec(const toml::table& root, const reader& r) {
             spec.simulation.seed = std::uint64_t(*seed);
         }
         if (auto c = r.choice(*sim, "simulation", "connectivity", storage_names)) spec.simulation.storage = *c;
+        if (auto h = r.choice(*sim, "simulation", "hold_kicks", kick_holding_names)) spec.simulation.hold_kicks = *h;
     }
 
     if (const toml::table* out = r.table(root, "", "output")) {

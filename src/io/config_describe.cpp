@@ -70,7 +70,8 @@ std::string describe(const network::network_spec& spec) {
     std::ostringstream os;
 
     os << "simulation: " << num(spec.simulation.t_end_ms) << " ms, seed " << spec.simulation.seed << ", "
-       << name_of(storage_names, spec.simulation.storage) << " connectivity, spikes "
+       << name_of(storage_names, spec.simulation.storage) << " connectivity, held kicks "
+       << name_of(kick_holding_names, spec.simulation.hold_kicks) << ", spikes "
        << (spec.output.spikes ? "written" : "not written") << "\n";
 
     os << "\npopulations (" << spec.populations.size() << ")\n";

@@ -144,6 +144,7 @@ TEST(ConfigParse, EveryKeyReachesTheSpec) {
 duration_ms = 250          # an integer would do as well
 seed = 42
 connectivity = "procedural"
+hold_kicks = "on"
 
 [output]
 spikes = false
@@ -183,6 +184,7 @@ j0 = -3
     EXPECT_EQ(spec.simulation.t_end_ms, 250.0);
     EXPECT_EQ(spec.simulation.seed, 42u);
     EXPECT_EQ(spec.simulation.storage, network::connectivity_storage::procedural);
+    EXPECT_EQ(spec.simulation.hold_kicks, network::kick_holding::on);
     EXPECT_FALSE(spec.output.spikes);
     ASSERT_EQ(spec.populations.size(), 2u);
     const auto& e = spec.populations[0];
@@ -334,6 +336,10 @@ TEST(ConfigErrors, BadEnumValuesListTheAllowedOnes) {
                  {"projection[0].rule", "\"fixed_in_degree\"", "fixed_indegree, fixed_outdegree, pairwise_bernoulli"});
     expect_error(replace(base_config, "duration_ms = 100.0", "duration_ms = 1\nconnectivity = \"lazy\""),
                  {"simulation.connectivity", "\"lazy\"", "stored, procedural"});
+    expect_error(replace(base_config, "duration_ms = 100.0", "duration_ms = 1\nhold_kicks = true"),
+                 {"simulation.hold_kicks", "string"});
+    expect_error(replace(base_config, "duration_ms = 100.0", "duration_ms = 1\nhold_kicks = \"always\""),
+                 {"simulation.hold_kicks", "\"always\"", "auto, on, off"});
 }
 
 TEST(ConfigErrors, MissingRequiredKeys) {

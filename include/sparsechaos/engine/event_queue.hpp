@@ -48,25 +48,18 @@ public:
     }
 
     void assign(double* cells, std::size_t n, bool keyed, const double* times, double bucket_width) {
-        cells_ = cells;
-        keyed_ = keyed;
-        stride_ = stride(keyed);
-        inv_width_ = 1.0 / bucket_width;
-        near_.reset(0);
-        fine_.resize(fine_size);
-        coarse_.resize(coarse_size);
-        for (auto& b : fine_) b.clear();
-        for (auto& b : coarse_) b.clear();
-        overflow_.clear();
-        fine_count_ = coarse_count_ = 0;
-        // Start at the earliest bucket so that the heap is small from the first event on.
-        double first = std::numeric_limits<double>::infinity();
-        for (std::size_t i = 0; i < n; ++i) first = std::min(first, times[i]);
-        current_ = std::isfinite(first) ? bucket_of(first) : 0;
+        reset(cells, keyed, bucket_width, times, n);
         for (std::uint32_t i = 0; i < n; ++i) {
             if (keyed_) key(i) = times[i];
             insert(i, times[i]);
         }
+    }
+    // Only the `count` neurons `ids` (unkeyed queues): the owner keeps the others out of the
+    // queue, and must assign again before any of them may fire.
+    void assign_some(double* cells, const std::uint32_t* ids, std::size_t count, const double* times,
+                     double bucket_width) {
+        reset(cells, false, bucket_width, times, count);
+        for (std::size_t k = 0; k < count; ++k) insert(ids[k], times[k]);
     }
 
     bool empty() { return !ready(no_refresh{}); }
@@ -148,6 +141,23 @@ private:
         }
     };
 
+    void reset(double* cells, bool keyed, double bucket_width, const double* times, std::size_t n) {
+        cells_ = cells;
+        keyed_ = keyed;
+        stride_ = stride(keyed);
+        inv_width_ = 1.0 / bucket_width;
+        near_.reset(0);
+        fine_.resize(fine_size);
+        coarse_.resize(coarse_size);
+        for (auto& b : fine_) b.clear();
+        for (auto& b : coarse_) b.clear();
+        overflow_.clear();
+        fine_count_ = coarse_count_ = 0;
+        // Start at the earliest bucket so that the heap is small from the first event on.
+        double first = std::numeric_limits<double>::infinity();
+        for (std::size_t k = 0; k < n; ++k) first = std::min(first, times[k]);
+        current_ = std::isfinite(first) ? bucket_of(first) : 0;
+    }
     std::int64_t bucket_of(double t) const {
         const double b = std::floor(t * inv_width_);
         return b < double(never) ? static_cast<std::int64_t>(b) : never;  // far and infinite times

@@ -25,6 +25,7 @@
 
 #include "sparsechaos/engine/delivery_queue.hpp"
 #include "sparsechaos/engine/event_queue.hpp"
+#include "sparsechaos/engine/held_kicks.hpp"
 #include "sparsechaos/engine/jacobian_sink.hpp"
 #include "sparsechaos/engine/poisson_input.hpp"
 #include "sparsechaos/engine/spike_agreement.hpp"
@@ -77,6 +78,8 @@ struct run_statistics {
     std::uint64_t rounds = 0;          // agreements (zero delay) or exchanges (delays)
     std::uint64_t origin_shifts = 0;
     std::uint64_t queue_retunes = 0;   // bucket width changed and the queue rebuilt
+    std::uint64_t held_windows = 0;    // windows of held kicks opened (see held_kicks)
+    std::uint64_t held = 0;            // kicks held back to a window's end
     double wall_s = 0.0;               // inside run_until
     phase_times phases;
     std::vector<std::uint64_t> population_spikes;
@@ -120,6 +123,18 @@ public:
     // runs only: tangent dynamics need the exact global event order. Kicks then go one by one
     // through the scalar code (bit-identical to the batched kicks: same spike trains).
     void track_jacobian(jacobian_sink* sink);
+
+    // Whether kicks to neurons that cannot fire soon are held back and applied in blocks
+    // (held_kicks; the same results either way). Possible for zero-delay LIF networks without
+    // excitation, external input or a Jacobian sink; `automatic` holds from hold_from_neurons
+    // neurons on a rank. The spec's simulation.hold_kicks sets the policy at construction.
+    using kick_holding = network::kick_holding;
+    void hold_kicks(kick_holding policy) {
+        hold_policy_ = policy;
+        update_holding();
+    }
+    bool holds_kicks() const { return hold_; }
+    static constexpr std::size_t hold_from_neurons = std::size_t(1) << 20;
 
     // Zero-delay (0) or the shortest delay of the network (ms).
     double minimum_delay_ms() const { return min_delay_ms_; }
@@ -197,6 +212,17 @@ private:
     std::uint64_t global_id(std::uint32_t local) const { return layout_.local().first + local; }
     void rebuild_queue();
     void tune_queue();
+    // Held kicks (held_kicks): switch on or off as the policy and the network allow.
+    void update_holding();
+    // Apply every held kick, then find the neurons that may fire before the new window's end
+    // and queue only those; false if no neuron will ever fire.
+    bool open_window();
+    void apply_held(std::size_t block);
+    void flush_held();
+    void deliver_holding(const network::resolved_projection& proj, std::uint64_t pre, double t);
+    // Length of the next window, and its adaptation to the share of near neurons.
+    double hold_window_ms() const;
+    void adapt_window(std::size_t near);
     static constexpr double events_per_bucket = 2.0;
     static constexpr std::uint64_t tune_interval = 1 << 16;
 
@@ -234,6 +260,15 @@ private:
     double min_delay_ms_ = 0.0;
     delivery_queue transit_;
     jacobian_sink* sink_ = nullptr;
+    bool hold_possible_ = false, hold_ = false;
+    kick_holding hold_policy_ = kick_holding::automatic;
+    held_kicks held_;
+    std::vector<double> hold_coefficients_;  // per projection (NaN: heterogeneous population)
+    bool hold_uniform_ = false;              // every one is a number
+    double window_end_ = -std::numeric_limits<double>::infinity();  // local time
+    double window_ms_ = 0.0;  // before clamping (hold_window_ms)
+    std::vector<std::uint32_t> near_ids_, near_scratch_;
+    std::vector<double> near_times_;
     std::uint64_t spike_budget_ = std::numeric_limits<std::uint64_t>::max();  // network_spikes to stop at
     std::uint64_t windows_done_ = 0;  // windows since time 0: window k is [k w, (k+1) w)
     std::vector<spike_candidate> window_spikes_, all_spikes_;

@@ -112,6 +112,11 @@ inline constexpr std::array<std::pair<std::string_view, network::connectivity_st
     {"stored", network::connectivity_storage::stored},
     {"procedural", network::connectivity_storage::procedural},
 }};
+inline constexpr std::array<std::pair<std::string_view, network::kick_holding>, 3> kick_holding_names{{
+    {"auto", network::kick_holding::automatic},
+    {"on", network::kick_holding::on},
+    {"off", network::kick_holding::off},
+}};
 // The name of an enum value in one of the tables above.
 template <class E, std::size_t N>
 constexpr std::string_view name_of(const std::array<std::pair<std::string_view, E>, N>& table, E value) {

@@ -54,8 +54,12 @@ struct lif {
     context make_context(double t) const { return {t, std::exp(t / tau_ms)}; }
     double reset_state(const neuron& n, const context& c) const { return c.e * n.reset_factor; }
     double kick(const neuron& n, double s, double j, const context& c) const {
-        return std::fma(-j * n.inv_drive, c.e, s);
+        return kick_by(kick_coefficient(n, j), s, c.e);
     }
+    // The kick in two parts, for kicks applied later (engine/held_kicks.hpp): a coefficient per
+    // neuron and weight, and E of the spike. The same arithmetic, so the same bits.
+    static double kick_coefficient(const neuron& n, double j) { return -j * n.inv_drive; }
+    static double kick_by(double coefficient, double s, double e) { return std::fma(coefficient, e, s); }
     double spike_time(const neuron&, double s) const {
         double t;
         spike_times(&s, &t, 1);

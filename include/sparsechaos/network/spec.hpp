@@ -52,11 +52,15 @@ struct projection_spec {
 };
 
 enum class connectivity_storage { stored, procedural };
+// Whether kicks to neurons that cannot fire soon are held back and applied in blocks
+// (engine/held_kicks.hpp): a matter of speed only, the spike trains are the same bits.
+enum class kick_holding { automatic, on, off };
 
 struct simulation_spec {
     double t_end_ms = 1000.0;
     std::uint64_t seed = 1;
     connectivity_storage storage = connectivity_storage::stored;
+    kick_holding hold_kicks = kick_holding::automatic;
 };
 
 struct output_spec {

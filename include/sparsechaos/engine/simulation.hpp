@@ -134,7 +134,7 @@ public:
         update_holding();
     }
     bool holds_kicks() const { return hold_; }
-    static constexpr std::size_t hold_from_neurons = std::size_t(1) << 20;
+    static constexpr std::size_t hold_from_neurons = std::size_t(1) << 15;  // measured crossover: 3·10^4
 
     // Zero-delay (0) or the shortest delay of the network (ms).
     double minimum_delay_ms() const { return min_delay_ms_; }

@@ -346,6 +346,10 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
                         sim.window_ms());
         else
             std::printf("  mode             zero delay: exact global event order\n");
+        if (stats.held > 0)
+            std::printf("  held kicks       %.1f %% of kicks, over %llu windows%s\n",
+                        100.0 * double(stats.held) / double(std::max<std::uint64_t>(stats.kicks, 1)),
+                        static_cast<unsigned long long>(stats.held_windows), mpi.size > 1 ? " (rank 0)" : "");
         if (stats.inputs > 0)
             std::printf("  Poisson inputs   %llu (rank 0)\n", static_cast<unsigned long long>(stats.inputs));
         if (mpi.size > 1)

@@ -10,7 +10,7 @@
 // a block are then in cache, and the lists are read in order.
 //
 // Each list collects its entries in a cache line of its own and writes full lines past the
-// caches (streaming stores): a spike's kicks go to ~K different lists, and ordinary stores
+// caches (streaming stores): a spike's kicks go to up to K different lists, and ordinary stores
 // would first read every new line from memory.
 //
 // Exactness: each neuron's kicks are applied in the order they came, with the same arithmetic as
@@ -23,7 +23,6 @@
 #include <cstring>
 #include <memory>
 #include <vector>
-
 
 namespace sparsechaos::engine {
 

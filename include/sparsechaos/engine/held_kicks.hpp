@@ -84,7 +84,6 @@ public:
     }
     std::size_t blocks() const { return bins_.size(); }
 
-    bool near(std::uint32_t i) const { return near_[i >> 6] >> (i & 63) & 1; }
     void mark_near(std::uint32_t i) { near_[i >> 6] |= std::uint64_t(1) << (i & 63); }
     void clear_near() { std::fill(near_.begin(), near_.end(), 0); }
 

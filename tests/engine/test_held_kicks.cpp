@@ -130,3 +130,56 @@ TEST(HeldKicks, OnlyWhereKicksOnlyDelayAndArriveAtOnce) {
     sim.track_jacobian(nullptr);
     EXPECT_TRUE(sim.holds_kicks());
 }
+
+// The lists themselves: every held kick comes back once, with its own event, in the order it was
+// held; also across a gap of more events than one entry can step over (skip entries), across
+// full cache lines, and with one neuron held twice in a row (a multapse).
+TEST(HeldKickLists, GiveBackEveryKickInOrderAcrossLongGaps) {
+    using lists = sc::engine::held_kicks;
+    lists held;
+    const std::uint32_t n = 3 * lists::block_size + 17;
+    held.resize(n);
+    ASSERT_EQ(held.blocks(), 4u);
+    std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> expected(held.blocks());
+    const auto append = held.append();
+    std::uint64_t x = 12345;
+    auto next_random = [&] { return x = x * 6364136223846793005u + 1442695040888963407u, std::uint32_t(x >> 33); };
+    const std::uint32_t events = 3 * 65535 + 1000;
+    for (std::uint32_t e = 0; e < events; ++e) {
+        ASSERT_EQ(held.add_event(double(e), e % 3), e);
+        // Block 1 gets kicks only at the start and the end, > 2 × 65535 events apart; block 3
+        // (17 neurons) every 7th event; the others at random, sometimes the same neuron twice.
+        std::vector<std::uint32_t> targets;
+        if (e < 5 || e + 5 > events) targets.push_back(lists::block_size + next_random() % lists::block_size);
+        if (e % 7 == 0) targets.push_back(3 * lists::block_size + next_random() % 17);
+        const std::uint32_t r = next_random() % (2 * lists::block_size);
+        targets.push_back(r < lists::block_size ? r : r + lists::block_size);  // blocks 0 and 2
+        if (e % 11 == 0) targets.push_back(targets.back());
+        for (std::uint32_t i : targets) {
+            append.hold(i, e);
+            expected[i / lists::block_size].push_back({i, e});
+        }
+    }
+    for (std::size_t b = 0; b < held.blocks(); ++b) {
+        ASSERT_FALSE(held.empty(b));
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> got;
+        held.drain(b, [&](std::uint32_t i, const lists::event& ev) {
+            EXPECT_EQ(ev.projection, std::uint32_t(ev.e) % 3);
+            got.push_back({i, std::uint32_t(ev.e)});
+        });
+        EXPECT_TRUE(held.empty(b));
+        ASSERT_EQ(got.size(), expected[b].size()) << "block " << b;
+        for (std::size_t k = 0; k < got.size(); ++k)
+            ASSERT_EQ(got[k], expected[b][k]) << "block " << b << ", kick " << k;
+    }
+    // A drained list starts again at event 0 of the next window.
+    held.clear_events();
+    ASSERT_EQ(held.add_event(7.0, 1), 0u);
+    append.hold(5, 0);
+    std::vector<std::uint32_t> got;
+    held.drain(0, [&](std::uint32_t i, const lists::event& ev) {
+        EXPECT_EQ(ev.e, 7.0);
+        got.push_back(i);
+    });
+    EXPECT_EQ(got, std::vector<std::uint32_t>{5});
+}

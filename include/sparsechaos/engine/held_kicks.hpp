@@ -30,6 +30,8 @@ class held_kicks {
 public:
     // Neurons per block: 2^16 8-byte cells are 512 KiB, which stay in L2 while their kicks land.
     static constexpr unsigned block_shift = 16;
+    static constexpr std::uint32_t block_size = std::uint32_t(1) << block_shift;
+    static_assert(block_shift <= 16, "an entry keeps the neuron within its block in 16 bits");
 
     // A spike's kicks into one projection's targets: the LIF kick s ← fma(a, E, s)
     // (models::lif::kick_by) with the projection's coefficient a and the spike's E.
@@ -37,11 +39,15 @@ public:
         double e;                  // E = exp(t/τ) of the spike
         std::uint32_t projection;  // index of the projection
     };
-    // One held kick (8 bytes: the lists are most of the memory traffic of a window).
+    // One held kick, 4 bytes: the lists are most of the memory traffic of a window (8-byte
+    // entries with the full neuron and event indices were measured slower). A list's entries come
+    // in event order, so each stores the step from the list's previous event; a step too large
+    // for 16 bits is taken by skip entries (step = skip, no kick).
     struct entry {
-        std::uint32_t neuron;  // rank-local index
-        std::uint32_t event;   // index into this window's events
+        std::uint16_t offset;  // neuron within the block
+        std::uint16_t step;    // events since the list's previous entry
     };
+    static constexpr std::uint16_t skip = 0xFFFF;
 
 private:
     static constexpr unsigned line_entries = 64 / sizeof(entry);
@@ -53,7 +59,14 @@ private:
         std::unique_ptr<line[]> lines;  // full lines, in order
         std::size_t used = 0, capacity = 0;
         unsigned fill = 0;              // entries in `open`
+        std::uint32_t last_event = 0;   // of the last entry (0 when empty)
 
+        void append(entry e) {
+            // A full line is written out when the list's next entry comes, not as it fills: its
+            // last stores have reached the cache by then, and the line-wide load needs no forwarding.
+            if (fill == line_entries) write_open_line();
+            open.e[fill++] = e;
+        }
         void write_open_line() {
             if (used == capacity) grow();
 #if defined(__AVX512F__)
@@ -94,10 +107,13 @@ public:
         bool near(std::uint32_t i) const { return near_[i >> 6] >> (i & 63) & 1; }
         void hold(std::uint32_t neuron, std::uint32_t event) const {
             bin& b = bins_[neuron >> block_shift];
-            // A full line is written out when the list's next entry comes, not as it fills: its
-            // last stores have reached the cache by then, and the line-wide load needs no forwarding.
-            if (b.fill == line_entries) b.write_open_line();
-            b.open.e[b.fill++] = {neuron, event};
+            std::uint32_t step = event - b.last_event;
+            b.last_event = event;
+            while (step >= skip) [[unlikely]] {
+                b.append({0, skip});
+                step -= skip;
+            }
+            b.append({std::uint16_t(neuron & (block_size - 1)), std::uint16_t(step)});
         }
 
     private:
@@ -117,20 +133,25 @@ public:
     template <class F>
     void drain(std::size_t b, F&& f) {
         bin& x = bins_[b];
-        const event* const ev = events_.data();
+        const std::uint32_t first = std::uint32_t(b) << block_shift;
+        const event* ev = events_.data();
+        auto one = [&](entry e) {
+            ev += e.step;
+            if (e.step != skip) [[likely]]
+                f(first + e.offset, *ev);
+        };
         for (std::size_t l = 0; l < x.used; ++l)
-            for (const entry& e : x.lines[l].e) f(e.neuron, ev[e.event]);
-        for (unsigned k = 0; k < x.fill; ++k) f(x.open.e[k].neuron, ev[x.open.e[k].event]);
+            for (const entry& e : x.lines[l].e) one(e);
+        for (unsigned k = 0; k < x.fill; ++k) one(x.open.e[k]);
         x.used = 0;
         x.fill = 0;
+        x.last_event = 0;
     }
     // After every block is drained.
     void clear_events() { events_.clear(); }
     bool empty(std::size_t b) const { return bins_[b].used == 0 && bins_[b].fill == 0; }
-    // The first held neuron of block b (not empty).
-    std::uint32_t first_neuron(std::size_t b) const {
-        return bins_[b].used > 0 ? bins_[b].lines[0].e[0].neuron : bins_[b].open.e[0].neuron;
-    }
+    // The first neuron of block b.
+    static std::uint32_t first_neuron(std::size_t b) { return std::uint32_t(b) << block_shift; }
     std::size_t memory_bytes() const {
         std::size_t b = near_.capacity() * sizeof(std::uint64_t) + bins_.capacity() * sizeof(bin) +
                         events_.capacity() * sizeof(event);

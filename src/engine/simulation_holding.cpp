@@ -58,7 +58,7 @@ void simulation::apply_held(std::size_t b) {
     double* const cell = cells_.data();  // stride 1: holding means no queue keys in the cells
     // The block's cells, in order, before the kicks land on them at random.
     const std::size_t first = b << held_kicks::block_shift;
-    const std::size_t end = std::min(n_local_, first + (std::size_t(1) << held_kicks::block_shift));
+    const std::size_t end = std::min(n_local_, first + held_kicks::block_size);
     // Loads, not prefetches: the hardware streams a sequential read at full bandwidth, while
     // thousands of software prefetches at once find the miss buffers full (measured: slower).
     double touched = 0.0;
@@ -71,7 +71,7 @@ void simulation::apply_held(std::size_t b) {
         });
         return;
     }
-    std::size_t p = local_population(held_.first_neuron(b));
+    std::size_t p = local_population(first);
     held_.drain(b, [&](std::uint32_t i, const held_kicks::event& ev) {
         while (i >= local_ranges_[p].end()) ++p;  // a block's entries: ids in any order
         while (i < local_ranges_[p].first) --p;
@@ -122,7 +122,7 @@ bool simulation::open_window() {
         apply_held(b);
         const std::size_t from = b << held_kicks::block_shift;
         if (from >= n_local_) break;
-        const std::size_t to = std::min(n_local_, from + (std::size_t(1) << held_kicks::block_shift));
+        const std::size_t to = std::min(n_local_, from + held_kicks::block_size);
         collect_near(std::uint32_t(from), std::uint32_t(to));
     }
     held_.clear_events();

@@ -150,8 +150,6 @@ public:
     // After every block is drained.
     void clear_events() { events_.clear(); }
     bool empty(std::size_t b) const { return bins_[b].used == 0 && bins_[b].fill == 0; }
-    // The first neuron of block b.
-    static std::uint32_t first_neuron(std::size_t b) { return std::uint32_t(b) << block_shift; }
     std::size_t memory_bytes() const {
         std::size_t b = near_.capacity() * sizeof(std::uint64_t) + bins_.capacity() * sizeof(bin) +
                         events_.capacity() * sizeof(event);

@@ -117,9 +117,18 @@ private:
         return {targets_.data() + offsets_[j], offsets_[j + 1] - offsets_[j]};
     }
     // Rows are read once per spike: non-temporal, so that they do not push the neurons' cells
-    // out of the caches.
+    // out of the caches. The prefetch is an asm statement because GCC 12 deleted the loop of
+    // __builtin_prefetch calls in prefetch_row (nothing reads the row there): the next spiker's
+    // row was never fetched ahead.
     static void prefetch_lines(std::span<const std::uint32_t> row) {
-        for (std::size_t k = 0; k < row.size(); k += 64 / sizeof(std::uint32_t)) __builtin_prefetch(row.data() + k, 0, 0);
+        for (std::size_t k = 0; k < row.size(); k += 64 / sizeof(std::uint32_t)) prefetch_nta(row.data() + k);
+    }
+    static void prefetch_nta(const void* p) {
+#if defined(__x86_64__) || defined(__i386__)
+        asm volatile("prefetchnta %0" : : "m"(*static_cast<const char*>(p)));
+#else
+        __builtin_prefetch(p, 0, 0);
+#endif
     }
     // Targets of pre_id on this rank, as local indices, sorted (procedural rules only).
     void draw_targets(std::uint64_t pre_id, std::vector<std::uint32_t>& out) const;

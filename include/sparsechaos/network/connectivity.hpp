@@ -117,9 +117,9 @@ private:
         return {targets_.data() + offsets_[j], offsets_[j + 1] - offsets_[j]};
     }
     // Rows are read once per spike: non-temporal, so that they do not push the neurons' cells
-    // out of the caches. The prefetch is an asm statement because GCC 12 deleted the loop of
-    // __builtin_prefetch calls in prefetch_row (nothing reads the row there): the next spiker's
-    // row was never fetched ahead.
+    // out of the caches. The prefetch is an asm statement because GCC 12 removed the loop of
+    // __builtin_prefetch calls where prefetch_row is inlined (simulation::apply_spike): the next
+    // spiker's row was never fetched ahead (docs/benchmarks.md).
     static void prefetch_lines(std::span<const std::uint32_t> row) {
         for (std::size_t k = 0; k < row.size(); k += 64 / sizeof(std::uint32_t)) prefetch_nta(row.data() + k);
     }

@@ -253,6 +253,14 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
     stats_.kicks += targets.size();
 }
 
+inline void simulation::prefetch_bounds(std::uint64_t pre) const {
+    for (std::size_t k : outgoing_[layout_.population_of(pre)]) targets_[k].prefetch_bounds(pre);
+}
+
+inline void simulation::prefetch_row(std::uint64_t pre) const {
+    for (std::size_t k : outgoing_[layout_.population_of(pre)]) targets_[k].prefetch_row(pre);
+}
+
 void simulation::apply_spike(std::uint64_t id, double t) {
     // With zero delay, excitation strong enough to re-fire a neuron that was just reset makes
     // an infinite burst at one instant. More spikes at one time than neurons means that happened.
@@ -269,24 +277,28 @@ void simulation::apply_spike(std::uint64_t id, double t) {
     if (recording_) buffer_.push_back({origin_ms_ + t, id});
     if (sink_) sink_->begin_spike(id, origin_ms_ + t, mine, mine ? omega(std::uint32_t(id - layout_.local().first)) : 0.0);
     if (mine) fire(std::uint32_t(id - layout_.local().first), t);
-    // The neuron now at the top of the queue will probably fire next: ask for its row bounds
-    // now and its row after this spike's kicks, so both cache misses overlap with work. (Opening
-    // buckets before the kicks is safe: keys are lower bounds, and kicks that advance a spike
-    // re-key it.)
-    std::uint32_t next = 0;
+    // The neuron now at the top of the queue will probably fire next, and the heap's second
+    // entry after it. Ask for their row bounds now, and for rows after this spike's kicks, so
+    // that the cache misses overlap with work. Memory takes longer than one spike's kicks at
+    // large N, so there the row of the spike after next is asked for: a whole spike ahead of
+    // use. (Opening buckets before the kicks is safe: keys are lower bounds, and kicks that
+    // advance a spike re-key it.)
     queue_.ready(exact_times{this});
+    const std::uint64_t first = layout_.local().first;
+    std::uint32_t next = 0, after = 0;
     const bool guess = queue_.peek(next);
-    const std::uint64_t next_id = layout_.local().first + next;
-    if (guess)
-        for (std::size_t k : outgoing_[layout_.population_of(next_id)]) targets_[k].prefetch_bounds(next_id);
+    const bool guess_after = n_local_ >= fetch_ahead_from_neurons && queue_.peek_second(after);
+    if (guess) prefetch_bounds(first + next);
+    if (guess_after) prefetch_bounds(first + after);
     for (std::size_t k : outgoing_[layout_.population_of(id)]) {
         if (sink_)
             deliver_tracked(projections_[k], id, t);
         else
             deliver(projections_[k], id, t);
     }
-    if (guess)
-        for (std::size_t k : outgoing_[layout_.population_of(next_id)]) targets_[k].prefetch_row(next_id);
+    if (guess && first + next != row_asked_) prefetch_row(first + next);
+    row_asked_ = guess_after ? first + after : ~std::uint64_t(0);
+    if (guess_after) prefetch_row(row_asked_);
     if (t > origin_span_ms_) shift_origin(t);
     if (++events_since_tune_ == tune_interval) tune_queue();
 }

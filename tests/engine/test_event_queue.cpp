@@ -177,3 +177,34 @@ TEST(EventHeap, OrdersByTimeThenId) {
     h.push(0, 1.0);  // equal time, smaller id: first
     EXPECT_EQ(h.top().id, 0u);
 }
+
+// second() is the entry that would be on top after a pop: checked against the ordered set at
+// every step of a random push/pop sequence with ties.
+TEST(EventHeap, SecondIsTheNextInOrder) {
+    std::mt19937_64 rng(11);
+    std::uniform_int_distribution<int> grid(0, 40);
+    event_heap<4, false> h;
+    std::set<std::pair<double, std::uint32_t>> ref;
+    EXPECT_EQ(h.second(), nullptr);
+    for (int step = 0; step < 20000; ++step) {
+        if (ref.size() < 3 || rng() % 5 < 3) {
+            const auto id = std::uint32_t(rng() % 1000);
+            const double t = 0.5 * grid(rng);
+            if (!ref.insert({t, id}).second) continue;  // the set keeps one copy of a pair
+            h.push(id, t);
+        } else {
+            h.pop();
+            ref.erase(ref.begin());
+        }
+        ASSERT_EQ(h.top().id, ref.begin()->second);
+        const auto* s = h.second();
+        if (ref.size() < 2) {
+            ASSERT_EQ(s, nullptr);
+            continue;
+        }
+        ASSERT_NE(s, nullptr);
+        const auto expected = *std::next(ref.begin());
+        ASSERT_EQ(s->time, expected.first);
+        ASSERT_EQ(s->id, expected.second);
+    }
+}

@@ -56,6 +56,16 @@ public:
     bool empty() const { return heap_.empty(); }
     std::size_t size() const { return heap_.size(); }
     const entry& top() const { return heap_[0]; }
+    // The entry after the top in order (the least child of the root), or null if there is none.
+    const entry* second() const {
+        const std::size_t n = heap_.size();
+        if (n < 2) return nullptr;
+        const std::size_t last = n < Arity + 1 ? n : Arity + 1;
+        std::size_t best = 1;
+        for (std::size_t c = 2; c < last; ++c)
+            if (less(heap_[c], heap_[best])) best = c;
+        return &heap_[best];
+    }
     double time_of(std::uint32_t id) const
         requires Indexed
     {

@@ -87,6 +87,14 @@ public:
         id = near_.top().id;
         return true;
     }
+    // The entry after the top of the near heap, if the heap holds one: a guess at the event after
+    // next (it misses when that event is still in a bucket, or the entry is dead).
+    bool peek_second(std::uint32_t& id) const {
+        const auto* e = near_.second();
+        if (e == nullptr) return false;
+        id = e->id;
+        return true;
+    }
     // A neuron's key (keyed queues only).
     double time_of(std::uint32_t id) const { return key(id); }
 

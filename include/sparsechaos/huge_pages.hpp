@@ -5,7 +5,9 @@
 // they span hundreds of MiB, far more than the TLB covers with 4 KiB pages, so many accesses also
 // walk the page table. With 2 MiB pages the same TLB covers 512 times more. The kernel grants
 // them where transparent huge pages are enabled ("always" or "madvise"); elsewhere nothing
-// changes. Small arrays use the ordinary allocator.
+// changes. Arrays from half a huge page up are rounded up to whole huge pages (at most 1 MiB
+// more per array; measured for the 1.25 MB near bitmap of held kicks at 10^7 neurons: about 2 %
+// faster); smaller arrays use the ordinary allocator.
 #include <sys/mman.h>
 
 #include <cstdlib>
@@ -16,6 +18,7 @@
 namespace sparsechaos {
 
 inline constexpr std::size_t huge_page_bytes = std::size_t(2) << 20;
+inline constexpr std::size_t huge_page_from_bytes = huge_page_bytes / 2;
 
 template <class T>
 struct huge_page_allocator {
@@ -27,7 +30,7 @@ struct huge_page_allocator {
 
     T* allocate(std::size_t n) {
         const std::size_t bytes = n * sizeof(T);
-        if (bytes < huge_page_bytes) return std::allocator<T>{}.allocate(n);
+        if (bytes < huge_page_from_bytes) return std::allocator<T>{}.allocate(n);
         const std::size_t rounded = (bytes + huge_page_bytes - 1) / huge_page_bytes * huge_page_bytes;
         void* p = std::aligned_alloc(huge_page_bytes, rounded);
         if (!p) throw std::bad_alloc();
@@ -35,7 +38,7 @@ struct huge_page_allocator {
         return static_cast<T*>(p);
     }
     void deallocate(T* p, std::size_t n) noexcept {
-        if (n * sizeof(T) < huge_page_bytes)
+        if (n * sizeof(T) < huge_page_from_bytes)
             std::allocator<T>{}.deallocate(p, n);
         else
             std::free(p);

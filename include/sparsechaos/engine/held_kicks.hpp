@@ -24,6 +24,8 @@
 #include <memory>
 #include <vector>
 
+#include "sparsechaos/huge_pages.hpp"
+
 namespace sparsechaos::engine {
 
 class held_kicks {
@@ -158,7 +160,7 @@ public:
     }
 
 private:
-    std::vector<std::uint64_t> near_;  // one bit per neuron
+    huge_page_vector<std::uint64_t> near_;  // one bit per neuron, tested at random per kick
     std::vector<bin> bins_;            // per block of 2^block_shift neurons
     std::vector<event> events_;        // of the current window
 };

@@ -5,9 +5,9 @@
 // they span hundreds of MiB, far more than the TLB covers with 4 KiB pages, so many accesses also
 // walk the page table. With 2 MiB pages the same TLB covers 512 times more. The kernel grants
 // them where transparent huge pages are enabled ("always" or "madvise"); elsewhere nothing
-// changes. Arrays from half a huge page up are rounded up to whole huge pages (at most 1 MiB
-// more per array; measured for the 1.25 MB near bitmap of held kicks at 10^7 neurons: about 2 %
-// faster); smaller arrays use the ordinary allocator.
+// changes. Arrays from half a huge page (1 MiB) up are rounded up to whole huge pages, less than
+// one huge page more per array (measured for the 1.25 MB near bitmap of held kicks at 10^7
+// neurons: about 2 % faster); smaller arrays use the ordinary allocator.
 #include <sys/mman.h>
 
 #include <cstdlib>

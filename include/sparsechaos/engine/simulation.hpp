@@ -230,8 +230,8 @@ private:
     static constexpr double events_per_bucket = 2.0;
     static constexpr std::uint64_t tune_interval = 1 << 16;
     // From this many local neurons on, the row of the spike after next is fetched one spike
-    // ahead (docs/benchmarks.md, "The row one spike earlier"): measured 5–7 % faster from 10^5
-    // on, 2–3 % slower at 10^4, where the rows are in cache and only the instructions count.
+    // ahead (docs/benchmarks.md, "The row one spike earlier"): measured 4–9 % faster from 10^5
+    // on, 2–4 % slower at 10^4, where the rows are in cache and only the instructions count.
     static constexpr std::size_t fetch_ahead_from_neurons = std::size_t(1) << 15;
 
     network::layout layout_;

@@ -76,8 +76,8 @@ public:
     void prefetch_bounds(std::uint64_t pre_id) const {
         if (!stored_) return;
         const std::uint64_t* bounds = offsets_.data() + (pre_id - pre_.first);
-        prefetch_t0(bounds);
-        prefetch_t0(bounds + 1);  // the row's end: on the next cache line for one row in eight
+        prefetch<false>(bounds);
+        prefetch<false>(bounds + 1);  // the row's end: on the next cache line for one row in eight
     }
     void prefetch_row(std::uint64_t pre_id) const {
         if (stored_) prefetch_lines(stored_row(pre_id));
@@ -124,20 +124,18 @@ private:
     // __builtin_prefetch calls where prefetch_row is inlined (simulation::apply_spike): the next
     // spiker's row was never fetched ahead (docs/benchmarks.md).
     static void prefetch_lines(std::span<const std::uint32_t> row) {
-        for (std::size_t k = 0; k < row.size(); k += 64 / sizeof(std::uint32_t)) prefetch_nta(row.data() + k);
+        for (std::size_t k = 0; k < row.size(); k += 64 / sizeof(std::uint32_t)) prefetch<true>(row.data() + k);
     }
-    static void prefetch_nta(const void* p) {
+    // A read prefetch, into every cache level or (non_temporal) for one use.
+    template <bool NonTemporal>
+    static void prefetch(const void* p) {
 #if defined(__x86_64__) || defined(__i386__)
-        asm volatile("prefetchnta %0" : : "m"(*static_cast<const char*>(p)));
+        if constexpr (NonTemporal)
+            asm volatile("prefetchnta %0" : : "m"(*static_cast<const char*>(p)));
+        else
+            asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
 #else
-        __builtin_prefetch(p, 0, 0);
-#endif
-    }
-    static void prefetch_t0(const void* p) {
-#if defined(__x86_64__) || defined(__i386__)
-        asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
-#else
-        __builtin_prefetch(p, 0, 3);
+        __builtin_prefetch(p, 0, NonTemporal ? 0 : 3);
 #endif
     }
     // Targets of pre_id on this rank, as local indices, sorted (procedural rules only).

@@ -209,12 +209,14 @@ TEST(RateLyapunov, StableBelowGOne) {
 // (Engelken, Wolf & Abbott, arXiv:2006.02427, Fig. 2). Compared: the leading quarter of each
 // spectrum, lambda_i of N = 200 at x = (i - 1/2)/200 against the mean of the two exponents of
 // N = 400 in the same bin of x.
-// Tolerance: mean |difference| <= 0.05 and largest <= 0.1 (1/tau), on a quarter-spectrum that
-// spans 1.1 (from +0.26 to -0.81). Measured with these seeds: mean 0.027, largest 0.052; the
-// standard errors over T = 400 tau are ~0.011 (N = 200) and ~0.007 (N = 400), ~0.013 for a
-// difference, and the N = 400 spectrum lies ~0.03 above the N = 200 one throughout (finite-size
-// and realization effects of order 1/N). The negative control: against the index i instead of
-// i/N the two spectra differ by ~0.3 on average, six times the tolerance.
+// Tolerance: mean |difference| <= 0.08 and largest <= 0.12 (1/tau), on a quarter-spectrum that
+// spans 1.1 (from +0.26 to -0.81), and the mean at most a quarter of the index control. The
+// trajectory is chaotic, so the BLAS kernel's rounding picks the realization that is averaged:
+// measured with these seeds under four OpenBLAS kernels (OPENBLAS_CORETYPE Prescott, Nehalem,
+// Haswell, SkylakeX), mean 0.024-0.051, largest 0.052-0.079; with T = 1000 tau still 0.018-0.044,
+// so the spread is that of the time average, not of T. The N = 400 spectrum lies ~0.03 above the
+// N = 200 one throughout (finite-size and realization effects of order 1/N). The negative
+// control: against the index i instead of i/N the two spectra differ by 0.29-0.32 on average.
 TEST(RateLyapunov, ChaoticAtGFourWithAnExtensiveSpectrum) {
     std::vector<std::vector<double>> spectra;
     for (std::uint64_t n : {200, 400}) {
@@ -236,9 +238,10 @@ TEST(RateLyapunov, ChaoticAtGFourWithAnExtensiveSpectrum) {
     }
     report("  lambda_1 = %.4f (N = 200), %.4f (N = 400); vs i/N: largest difference %.4f, mean %.4f; "
                 "vs i: mean %.4f\n", a[0], b[0], worst, mean_abs, mean_abs_by_index);
-    EXPECT_LT(mean_abs, 0.05);
-    EXPECT_LT(worst, 0.1);
+    EXPECT_LT(mean_abs, 0.08);
+    EXPECT_LT(worst, 0.12);
     EXPECT_GT(mean_abs_by_index, 0.15);
+    EXPECT_LT(mean_abs, 0.25 * mean_abs_by_index);
 }
 
 // Twin trajectory: a copy of the network displaced by 1e-8 along Q_1 at the start of the

@@ -39,7 +39,8 @@ constexpr int exit_usage = 2;
 
 struct options {
     std::string config, output;
-    std::vector<std::string> sets;
+    std::vector<std::string> sets, unsets;
+    sc::io::config_overrides overrides;  // sets and unsets in command-line order
     bool quiet = false, timers = false;
 };
 
@@ -176,18 +177,18 @@ void print_lyapunov(const sc::tangent::lyapunov_result& r) {
 
 int check_command(const options& opt, const mpi_context& mpi) {
     if (sc::io::is_rate_config_file(opt.config)) {
-        const auto spec = sc::io::load_rate_config(opt.config, opt.sets);
+        const auto spec = sc::io::load_rate_config(opt.config, opt.overrides);
         if (mpi.root()) std::fputs(sc::io::describe_rate(spec).c_str(), stdout);
         return 0;
     }
-    const auto spec = sc::io::load_config(opt.config, opt.sets);
+    const auto spec = sc::io::load_config(opt.config, opt.overrides);
     if (mpi.root()) std::fputs(sc::io::describe(spec).c_str(), stdout);
     return 0;
 }
 
 // A rate network ([rate_network], docs/rate_networks.md): the same command, output and summary.
 int run_rate_command(const options& opt, const mpi_context& mpi, const std::string& invocation) {
-    const auto spec = sc::io::load_rate_config(opt.config, opt.sets);
+    const auto spec = sc::io::load_rate_config(opt.config, opt.overrides);
     sc::io::check_output_path(opt.output);
     sc::io::output_file out(opt.output, mpi.comm);
     sc::tangent::petsc_session petsc;
@@ -224,7 +225,7 @@ int run_rate_command(const options& opt, const mpi_context& mpi, const std::stri
 int run_command(const options& opt, const mpi_context& mpi, const std::string& invocation) {
     if (sc::io::is_rate_config_file(opt.config)) return run_rate_command(opt, mpi, invocation);
     auto t0 = wall_clock::now();
-    auto spec = sc::io::load_config(opt.config, opt.sets);
+    auto spec = sc::io::load_config(opt.config, opt.overrides);
     const double load_s = seconds_since(t0);
 
     // The output is created before anything long happens, so a bad path fails at once.
@@ -394,9 +395,15 @@ int cli_main(int argc, char** argv, const mpi_context& mpi) {
     options opt;
     auto add_sets = [&](CLI::App* cmd) {
         cmd->add_option("--set", opt.sets,
-                        "Override a config key, e.g. --set simulation.seed=2 --set population.I.size=500 "
-                        "(repeatable; values are TOML)")
+                        "Override a config key, e.g. --set simulation.seed=2 --set population.I.size=500, or "
+                        "replace a table, --set 'projection[0]={pre=\"I\", post=\"I\", rule=\"pairwise_bernoulli\", "
+                        "probability=0.25, j0=-1}' (repeatable; values are TOML)")
             ->type_name("KEY=VALUE")
+            ->allow_extra_args(false);
+        cmd->add_option("--unset", opt.unsets,
+                        "Remove a config key, table or array element, e.g. --unset projection[0].indegree "
+                        "(repeatable; applied in order with --set)")
+            ->type_name("KEY")
             ->allow_extra_args(false);
     };
 
@@ -425,6 +432,17 @@ int cli_main(int argc, char** argv, const mpi_context& mpi) {
         }
         print_error(mpi, std::string(e.what()) + " (see 'sparsechaos --help')");
         return exit_usage;
+    }
+
+    // --set and --unset apply in the order typed: CLI11 keeps each option's values in order and
+    // the order in which options appeared.
+    CLI::App* used = *run ? run : check;
+    std::size_t next_set = 0, next_unset = 0;
+    for (const CLI::Option* o : used->parse_order()) {
+        if (o->get_name() == "--set")
+            opt.overrides.emplace_back(opt.sets.at(next_set++));
+        else if (o->get_name() == "--unset")
+            opt.overrides.push_back(sc::io::config_override::unset(opt.unsets.at(next_unset++)));
     }
 
     try {

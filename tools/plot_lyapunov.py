@@ -20,8 +20,8 @@ sum (and the phase-space contraction it must equal for a full spectrum), the KS 
 and bits/spike, D_KY and D_KY/N, and the time-mean participation ratio of the leading vector.
 
 It also checks that the derived numbers in the file agree with the exponents (sum, D_KY,
-H = sum of the first `positive_exponents` exponents, that count against zero_tolerance,
-bits = nats / ln 2, floor(D_KY), H/lambda_1, and for a full spectrum the phase-space
+H = sum of the positive exponents other than the neutral one (`neutral_index`), D_KY with the
+neutral exponent taken as zero, bits = nats / ln 2, floor(D_KY), H/lambda_1, and for a full spectrum the phase-space
 contraction) and warns on stderr if one does not. A file without /lyapunov, or without a dataset the summary
 needs, is an error that names the file and what is missing.
 
@@ -108,7 +108,7 @@ def read(path):
         if m == 0:
             fail(f"'{path}': /lyapunov/exponents is empty")
         for name in ("standard_errors", "phase_space_contraction", "kaplan_yorke_floor",
-                     "entropy_over_lambda_max", "zero_tolerance"):
+                     "entropy_over_lambda_max", "neutral_index"):
             r[name] = g[name][()] if name in g else None
         if r["standard_errors"] is not None:
             r["standard_errors"] = np.asarray(r["standard_errors"], dtype=float).ravel()
@@ -152,10 +152,20 @@ def check(r):
         warn("/lyapunov/exponents are not in descending order")
         return
     p = int(r["positive_exponents"])
+    # The neutral exponent (the time-shift direction's, 1-based index; 0: none) counts as exactly
+    # zero: never positive, and zero in D_KY (docs/lyapunov.md, "The neutral exponent").
+    c = int(r["neutral_index"]) - 1 if r["neutral_index"] is not None else -1
+    if c >= len(lam):
+        warn(f"/lyapunov/neutral_index is {c + 1}, beyond the {len(lam)} exponents")
+        c = -1
+    corrected = lam.copy()
+    if c >= 0:
+        corrected[c] = 0.0
+    positive = [x for i, x in enumerate(lam) if x > 0 and i != c]
     expected = {
         "sum_of_exponents": math.fsum(lam),
-        "kaplan_yorke_dimension": kaplan_yorke(lam),
-        "ks_entropy_nats_per_s": math.fsum(lam[:p]),
+        "kaplan_yorke_dimension": kaplan_yorke(corrected),
+        "ks_entropy_nats_per_s": math.fsum(positive),
         "ks_entropy_bits_per_s": float(r["ks_entropy_nats_per_s"]) / math.log(2),
     }
     spikes_per_s = r["attrs"].get("network_spikes_per_s")
@@ -163,28 +173,21 @@ def check(r):
         expected["ks_entropy_bits_per_spike"] = float(r["ks_entropy_bits_per_s"]) / float(spikes_per_s)
     if r["kaplan_yorke_floor"] is not None:
         expected["kaplan_yorke_floor"] = math.floor(float(r["kaplan_yorke_dimension"]))
-    if r["entropy_over_lambda_max"] is not None:
-        expected["entropy_over_lambda_max"] = (float(r["ks_entropy_nats_per_s"]) / lam[0] if p > 0 else 0.0)
     for name, value in expected.items():
         stored = r[name]
         if not close(stored, value):
             warn(f"/lyapunov/{name} is {float(stored):.10g}, the exponents give {value:.10g}")
-    if p > 0 and lam[p - 1] <= 0:
-        warn(f"positive_exponents is {p} but lambda_{p} = {lam[p - 1]:.6g} is not positive")
-    if r["zero_tolerance"] is not None:
-        # Exponents at or below the tolerance (the estimate of the exactly-zero exponent) are
-        # not counted as positive.
-        tol = float(r["zero_tolerance"])
-        count = int(np.sum(lam > tol))
-        if count != p:
-            warn(f"positive_exponents is {p}, but {count} exponents exceed zero_tolerance = {tol:.6g}")
-    elif p < len(lam) and lam[p] > 0:
-        # Without the tolerance in the file, only an exponent left out that is clearly positive
-        # (above the largest standard error) is suspicious.
-        se = r["standard_errors"]
-        tol = float(np.nanmax(se)) if se is not None and np.any(np.isfinite(se)) else 0.0
-        if lam[p] > tol:
-            warn(f"positive_exponents is {p} but lambda_{p + 1} = {lam[p]:.6g} is positive")
+    if r["entropy_over_lambda_max"] is not None:
+        # Undefined (NaN) when nothing expands.
+        stored = float(r["entropy_over_lambda_max"])
+        if positive and not close(stored, float(r["ks_entropy_nats_per_s"]) / positive[0]):
+            warn(f"/lyapunov/entropy_over_lambda_max is {stored:.10g}, the exponents give "
+                 f"{float(r['ks_entropy_nats_per_s']) / positive[0]:.10g}")
+        elif not positive and not math.isnan(stored):
+            warn(f"/lyapunov/entropy_over_lambda_max is {stored:.10g}: no exponent is positive, expected NaN")
+    if p != len(positive):
+        neutral = f" (the neutral one, lambda_{c + 1}, not counted)" if c >= 0 else ""
+        warn(f"positive_exponents is {p}, but {len(positive)} exponents are positive{neutral}")
     psc = r["phase_space_contraction"]
     # Rate networks do not compute the contraction (an N x N determinant per step): NaN there.
     if psc is not None and math.isfinite(float(psc)) and len(lam) == r["neurons"] and not close(psc, math.fsum(lam)):
@@ -219,6 +222,9 @@ def summary(path, image, r):
     # positive ones out.
     partial = " (lower bound: lambda_m > 0, compute more exponents)" if m < n and lam[-1] > 0 else ""
     lines.append(f"  positive_exponents    {int(r['positive_exponents'])}{partial}")
+    if r["neutral_index"] is not None and int(r["neutral_index"]) > 0:
+        c = int(r["neutral_index"])
+        lines.append(f"  neutral_exponent      lambda_{c} = {g(lam[c - 1])} 1/s (the time shift: counted as 0)")
     s = float(r["sum_of_exponents"])
     line = f"  sum_of_exponents      {g(s)} 1/s"
     psc = r["phase_space_contraction"]

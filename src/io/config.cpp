@@ -167,7 +167,9 @@ std::vector<std::string_view> element_names(const toml::array& a) {
 
 // "population.I.drive.value=0.3": the key is walked against the schema; arrays of tables take an
 // element by index (projection[0]) or, for populations, by name (population.I, population[I]).
-void apply_override(toml::table& root, const std::string& arg, reader& r) {
+// The last part of the key is set or removed: a value, a table, an element of an array of
+// tables, or the whole array.
+void apply_override(toml::table& root, const config_override& arg, reader& r) {
     const toml_reading::override_arg o = toml_reading::split_override(arg);
     const std::string& origin = o.origin;
     const auto path = split_path(o.key, origin);
@@ -182,15 +184,15 @@ void apply_override(toml::table& root, const std::string& arg, reader& r) {
         if (it == schema->keys.end())
             throw config_error(origin + ": " + unknown_key_message(here, seg.name, *schema));
         const key_schema& child = it->second;
-        const bool last = s + 1 == path.size();
+        const bool whole_array = s + 1 == path.size() && !seg.index && seg.element.empty();
 
-        if (child.type == key_schema::kind::table_array) {
+        if (child.type == key_schema::kind::table_array && !whole_array) {
             toml::array* a = t->get_as<toml::array>(seg.name);
             const std::size_t count = a ? a->size() : 0;
             std::size_t index = 0;
             // Only populations have names: population.<name>.key or population[<name>].key.
             std::string element = seg.element;
-            if (element.empty() && !seg.index && seg.name == "population" && !last) element = path[++s].name;
+            if (element.empty() && !seg.index && seg.name == "population") element = path[++s].name;
             if (seg.index) {
                 index = *seg.index;
             } else if (!element.empty() && seg.name == "population") {
@@ -208,17 +210,25 @@ void apply_override(toml::table& root, const std::string& arg, reader& r) {
             if (index >= count)
                 throw config_error(origin + ": " + indexed(seg.name, index) + " does not exist (the config has " +
                                    std::to_string(count) + ")");
-            if (s + 1 == path.size())
-                throw config_error(origin + ": '" + indexed(seg.name, index) + "' is a table; set one of its keys");
+            canonical = indexed(here, index);
+            if (s + 1 == path.size()) {  // the element itself
+                if (o.unset)
+                    a->erase(a->begin() + std::ptrdiff_t(index));
+                else
+                    toml_reading::assign_element_override(*a, index, canonical, o, r);
+                return;
+            }
             t = (*a)[index].as_table();
             if (!t) throw config_error(origin + ": " + indexed(seg.name, index) + " is not a table");
-            canonical = indexed(here, index);
             schema = &child;
             continue;
         }
         if (seg.index || !seg.element.empty()) throw config_error(origin + ": '" + here + "' is not an array");
-        if (last) {
-            toml_reading::assign_override(*t, seg.name, here, o, r);
+        if (s + 1 == path.size()) {
+            if (o.unset)
+                toml_reading::remove_override(*t, seg.name, here, o, r);
+            else
+                toml_reading::assign_override(*t, seg.name, here, o, r);
             return;
         }
         if (child.type != key_schema::kind::table) throw config_error(origin + ": '" + here + "' is not a table");
@@ -539,7 +549,7 @@ void check_buildable(const network::network_spec& spec, const std::string& origi
 
 }  // namespace
 
-network::network_spec parse_config(const std::string& text, const std::vector<std::string>& overrides,
+network::network_spec parse_config(const std::string& text, const config_overrides& overrides,
                                    const std::string& source_name) {
     reader r(source_name, {.values = toml_reading::value_style::typed, .name_overrides_below = true});
     toml::table root = toml_reading::parse_text(text, source_name);
@@ -548,14 +558,14 @@ network::network_spec parse_config(const std::string& text, const std::vector<st
     network::network_spec spec = read_spec(root, r);
     // Network errors name their key but cannot tell file from override: name the overrides.
     std::string origin = source_name;
-    for (std::size_t k = 0; k < overrides.size(); ++k) origin += (k ? ", --set " : " with --set ") + overrides[k];
+    for (std::size_t k = 0; k < overrides.size(); ++k) origin += (k ? ", " : " with ") + overrides[k].text();
     check_buildable(spec, origin);
 
     spec.config_text = toml_reading::recorded_text(text, overrides);
     return spec;
 }
 
-network::network_spec load_config(const std::string& path, const std::vector<std::string>& overrides) {
+network::network_spec load_config(const std::string& path, const config_overrides& overrides) {
     return parse_config(toml_reading::read_config_file(path), overrides, path);
 }
 

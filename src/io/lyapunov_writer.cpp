@@ -1,5 +1,6 @@
 #include "sparsechaos/io/lyapunov_writer.hpp"
 
+#include <limits>
 #include <string>
 
 namespace sparsechaos::io {
@@ -18,7 +19,10 @@ void write_lyapunov(h5::file& file, const tangent::lyapunov_result& r) {
     with_units(g.write("standard_errors", r.standard_errors), "1/s");
     with_units(g.write_scalar("sum_of_exponents", r.sum), "1/s");
     with_units(g.write_scalar("phase_space_contraction", r.contraction), "1/s");
-    with_units(g.write_scalar("zero_tolerance", r.zero_tolerance), "1/s");
+    // 1-based, 0: none identified (docs/lyapunov.md, "The neutral exponent").
+    g.write_scalar("neutral_index", std::int64_t(r.neutral ? *r.neutral + 1 : 0)).close();
+    with_units(g.write_scalar("neutral_exponent", r.neutral ? r.exponents[*r.neutral]
+                                                            : std::numeric_limits<double>::quiet_NaN()), "1/s");
     with_units(g.write_scalar("ks_entropy_nats_per_s", r.entropy.nats_per_second), "nats/s");
     with_units(g.write_scalar("ks_entropy_bits_per_s", r.entropy.bits_per_second), "bits/s");
     with_units(g.write_scalar("ks_entropy_bits_per_spike", r.entropy.bits_per_spike), "bits/spike");

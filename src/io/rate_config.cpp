@@ -88,9 +88,9 @@ std::string short_text(double x) {
 
 // ---- --set overrides ---------------------------------------------------------------------
 
-// "rate_network.input.kind=ou": every part of the key is a key of the schema; only values are
-// set, never whole tables.
-void apply_override(toml::table& root, const std::string& arg, reader& r) {
+// "rate_network.input.kind=ou": every part of the key is a key of the schema; the last one is set
+// (a value or a whole table) or removed.
+void apply_override(toml::table& root, const config_override& arg, reader& r) {
     const toml_reading::override_arg o = toml_reading::split_override(arg);
     const std::string& origin = o.origin;
     const std::string& key = o.key;
@@ -110,8 +110,10 @@ void apply_override(toml::table& root, const std::string& arg, reader& r) {
                                (allowed ? "; allowed here: " + list_text(*allowed) : std::string()));
         const std::string here = join_key(path, parts[i]);
         if (i + 1 == parts.size()) {
-            if (is_table_key(here)) throw config_error(origin + ": '" + here + "' is a table; set one of its keys");
-            toml_reading::assign_override(*t, parts[i], here, o, r);
+            if (o.unset)
+                toml_reading::remove_override(*t, parts[i], here, o, r);
+            else
+                toml_reading::assign_override(*t, parts[i], here, o, r);
             return;
         }
         if (!is_table_key(here)) throw config_error(origin + ": '" + here + "' is not a table");
@@ -306,7 +308,7 @@ bool is_rate_config_file(const std::string& path) {
     }
 }
 
-rate::rate_network_spec parse_rate_config(const std::string& text, const std::vector<std::string>& overrides,
+rate::rate_network_spec parse_rate_config(const std::string& text, const config_overrides& overrides,
                                           const std::string& source_name) {
     // Errors show values as written in TOML and name only the override of the key itself.
     reader r(source_name, {.values = toml_reading::value_style::plain, .name_overrides_below = false});
@@ -317,7 +319,7 @@ rate::rate_network_spec parse_rate_config(const std::string& text, const std::ve
     return spec;
 }
 
-rate::rate_network_spec load_rate_config(const std::string& path, const std::vector<std::string>& overrides) {
+rate::rate_network_spec load_rate_config(const std::string& path, const config_overrides& overrides) {
     return parse_rate_config(toml_reading::read_config_file(path), overrides, path);
 }
 

@@ -144,13 +144,20 @@ std::string reader::origin(std::string_view key, const toml::node* at) const {
 
 // ---- --set overrides ------------------------------------------------------------------------
 
-override_arg split_override(const std::string& arg) {
+override_arg split_override(const config_override& arg) {
     override_arg o;
-    o.origin = "--set " + arg;
-    const auto eq = arg.find('=');
+    o.origin = arg.text();
+    const std::string& a = arg.argument;
+    const auto eq = a.find('=');
+    if (arg.what == config_override::kind::unset) {
+        if (eq != std::string::npos) throw config_error(o.origin + ": expected a dotted.key without a value");
+        o.key = trim(a);
+        o.unset = true;
+        return o;
+    }
     if (eq == std::string::npos) throw config_error(o.origin + ": expected dotted.key=value");
-    o.key = trim(std::string_view(arg).substr(0, eq));
-    o.value = trim(std::string_view(arg).substr(eq + 1));
+    o.key = trim(std::string_view(a).substr(0, eq));
+    o.value = trim(std::string_view(a).substr(eq + 1));
     return o;
 }
 
@@ -160,8 +167,10 @@ bool is_word(std::string_view s) {
     });
 }
 
-void assign_override(toml::table& t, std::string_view name, const std::string& key, const override_arg& o,
-                     reader& r) {
+namespace {
+
+// The override's value as the only entry "v" of a table.
+toml::table parse_override_value(const override_arg& o) {
     toml::table v;
     try {
         v = toml::parse("v = " + o.value, std::string_view("--set"));
@@ -171,8 +180,34 @@ void assign_override(toml::table& t, std::string_view name, const std::string& k
         v.insert("v", o.value);
     }
     if (v.size() != 1 || !v.contains("v")) throw config_error(o.origin + ": the value must be a single TOML value");
+    return v;
+}
+
+}  // namespace
+
+void assign_override(toml::table& t, std::string_view name, const std::string& key, const override_arg& o,
+                     reader& r) {
+    toml::table v = parse_override_value(o);
     std::move(*v.get("v")).visit([&](auto&& node) { t.insert_or_assign(name, std::move(node)); });
     r.mark_override(key, o.origin);
+}
+
+void assign_element_override(toml::array& a, std::size_t index, const std::string& key, const override_arg& o,
+                             reader& r) {
+    toml::table v = parse_override_value(o);
+    toml::table* element = v.get_as<toml::table>("v");
+    if (!element)
+        throw config_error(o.origin + ": '" + key + "' is a table: give an inline table, " + key +
+                           "={key = value, ...}, or set one of its keys");
+    a.replace(a.begin() + std::ptrdiff_t(index), std::move(*element));
+    r.mark_override(key, o.origin);
+}
+
+void remove_override(toml::table& t, std::string_view name, const std::string& key, const override_arg& o,
+                     reader& r) {
+    if (!t.contains(name)) throw config_error(o.origin + ": '" + key + "' is not in the configuration");
+    t.erase(name);
+    r.mark_override(key, o.origin);  // "missing required key" then names the --unset
 }
 
 toml::table& override_table(toml::table& t, std::string_view name, const std::string& key, const override_arg& o) {
@@ -207,12 +242,15 @@ toml::table parse_text(const std::string& text, const std::string& source_name) 
     }
 }
 
-std::string recorded_text(const std::string& text, const std::vector<std::string>& overrides) {
+std::string recorded_text(const std::string& text, const config_overrides& overrides) {
     std::string out = text;
     if (!overrides.empty()) {
         if (!out.empty() && out.back() != '\n') out += '\n';
-        out += "# --set overrides applied on top of the text above, in order:\n";
-        for (const auto& o : overrides) out += "#   --set " + o + "\n";
+        const bool unsets = std::any_of(overrides.begin(), overrides.end(),
+                                        [](const config_override& o) { return o.what == config_override::kind::unset; });
+        out += unsets ? "# --set and --unset overrides applied on top of the text above, in order:\n"
+                      : "# --set overrides applied on top of the text above, in order:\n";
+        for (const auto& o : overrides) out += "#   " + o.text() + "\n";
     }
     return out;
 }

@@ -111,14 +111,17 @@ private:
 
 // ---- --set overrides ------------------------------------------------------------------------
 
-// One --set argument "dotted.key=value": split at the first '=', key and value trimmed.
+// One --set argument "dotted.key=value" split at the first '=', key and value trimmed; or one
+// --unset argument "dotted.key".
 struct override_arg {
-    std::string origin;  // "--set <argument>", which every error about it starts with
+    std::string origin;  // "--set <argument>" or "--unset <argument>": every error about it starts so
     std::string key;
-    std::string value;
+    std::string value;   // empty for unset
+    bool unset = false;
 };
-// Throws "<origin>: expected dotted.key=value" when there is no '='.
-override_arg split_override(const std::string& arg);
+// Throws "<origin>: expected dotted.key=value" for a set without '=', "<origin>: expected a
+// dotted.key without a value" for an unset with one.
+override_arg split_override(const config_override& arg);
 
 // Letters, digits, '_' and '-': a key, or a value that is taken as a string when it is not TOML.
 bool is_word(std::string_view s);
@@ -127,6 +130,13 @@ bool is_word(std::string_view s);
 // from it. The value is TOML; a bare word that is not TOML (tanh, procedural) is a string, since
 // shells strip the quotes of --set key="tanh".
 void assign_override(toml::table& t, std::string_view name, const std::string& key, const override_arg& o,
+                     reader& r);
+// Replaces element `index` of an array of tables with the override's value, which must be a table
+// (projection[0]={rule="pairwise_bernoulli", probability=0.25}); `key` is the element's dotted key.
+void assign_element_override(toml::array& a, std::size_t index, const std::string& key, const override_arg& o,
+                             reader& r);
+// Removes t[name] (`key` is its dotted key); an error when the configuration does not have it.
+void remove_override(toml::table& t, std::string_view name, const std::string& key, const override_arg& o,
                      reader& r);
 
 // The table t[name] (`key` is its dotted key), created when absent; an error when t[name] is
@@ -139,7 +149,7 @@ toml::table& override_table(toml::table& t, std::string_view name, const std::st
 std::string read_config_file(const std::string& path);
 // Parses configuration text; a syntax error is "<source>:<line>:<column>: TOML syntax error: ...".
 toml::table parse_text(const std::string& text, const std::string& source_name);
-// The text recorded with a run: the configuration, then the --set overrides as comments.
-std::string recorded_text(const std::string& text, const std::vector<std::string>& overrides);
+// The text recorded with a run: the configuration, then the overrides as comments.
+std::string recorded_text(const std::string& text, const config_overrides& overrides);
 
 }  // namespace sparsechaos::io::toml_reading

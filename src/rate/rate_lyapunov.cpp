@@ -75,16 +75,13 @@ tangent::lyapunov_result rate_lyapunov_tracker::result(double warmup_tau, double
     // N x N matrix every step; it is not computed (NaN). The tests check the identity with
     // a serial reference instead (docs/rate_networks.md).
     r.contraction = std::numeric_limits<double>::quiet_NaN();
-    // A chaotic autonomous flow has one exponent that is exactly zero (the direction dh/dt);
-    // the Euler and RK4 maps of the flow have it up to O(dt^p). Count its estimate (the one
-    // closest to zero) as zero when it is clearly apart from lambda_1. Time-dependent input
-    // and the discrete map have no such direction.
+    // An autonomous flow that does not rest at a fixed point has one exponent that is exactly
+    // zero (the direction dh/dt); the Euler and RK4 maps of the flow have it up to O(dt^p).
+    // Time-dependent input and the discrete map have no such direction.
     const bool autonomous_flow = net.time == time_kind::continuous &&
                                  (net.input.kind == input_kind::none || net.input.amplitude == 0.0);
-    if (autonomous_flow && !r.exponents.empty() && r.exponents.front() > 0)
-        r.zero_tolerance = tangent::zero_exponent_tolerance(r.exponents);
     r.network_spikes_per_s = 0.0;  // no spikes: bits per spike are 0
-    tangent::derive_quantities(r);
+    tangent::derive_quantities(r, autonomous_flow);
     r.participation_times = pr_times_;
     r.participation = pr_values_;
     r.exponents_computed = std::uint64_t(ons_.columns());

@@ -26,16 +26,10 @@ void take_spectrum(lyapunov_result& r, const analysis::lyapunov_accumulator& acc
     r.convergence_sum.assign(acc.sum_running().begin(), acc.sum_running().end());
 }
 
-double zero_exponent_tolerance(std::span<const double> descending) {
-    if (descending.empty()) return 0.0;
-    const auto closest = std::min_element(descending.begin(), descending.end(),
-                                          [](double a, double b) { return std::abs(a) < std::abs(b); });
-    return std::abs(*closest) < 0.05 * std::abs(descending.front()) ? std::abs(*closest) : 0.0;
-}
-
-void derive_quantities(lyapunov_result& r) {
-    r.entropy = analysis::ks_entropy(r.exponents, r.network_spikes_per_s, r.zero_tolerance);
-    r.dimensions = analysis::dimensions(r.exponents, r.zero_tolerance);
+void derive_quantities(lyapunov_result& r, bool time_shift_symmetry) {
+    r.neutral = time_shift_symmetry ? analysis::neutral_exponent(r.exponents, r.standard_errors) : std::nullopt;
+    r.entropy = analysis::ks_entropy(r.exponents, r.network_spikes_per_s, r.neutral);
+    r.dimensions = analysis::dimensions(r.exponents, r.neutral);
 }
 
 }  // namespace sparsechaos::tangent

@@ -78,12 +78,13 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     lyapunov_result r;
     take_spectrum(r, tracker.accumulator());
     r.contraction = tracker.contraction_rate();
-    // The time-shift direction gives one exponent that is exactly zero; its finite-time estimate
-    // is the computed exponent closest to zero (counted as zero when clearly apart from λ_1).
-    r.zero_tolerance = zero_exponent_tolerance(r.exponents);
     const double t_s = s.measuring_time_s;
     r.network_spikes_per_s = t_s > 0 ? double(tracker.spikes_measured()) / t_s : 0.0;
-    derive_quantities(r);
+    // Shifting the whole trajectory in time maps it to a trajectory (ω is an eigenvector of every
+    // single-spike Jacobian), unless external input arrives at fixed times.
+    bool time_shift_symmetry = true;
+    for (const auto& pop : spec.populations) time_shift_symmetry = time_shift_symmetry && !pop.poisson;
+    derive_quantities(r, time_shift_symmetry);
     r.participation_times = tracker.participation_times();
     r.participation = tracker.participation_ratios();
     r.exponents_computed = std::uint64_t(s.exponents);

@@ -46,11 +46,18 @@ if abs(lam.sum() - g["phase_space_contraction"][()]) > 1e-8 * abs(lam.sum()):
 if np.sum(np.abs(lam) < 0.3) != 1:
     fail.append(f"{np.sum(np.abs(lam) < 0.3)} exponents within 0.3 of zero, expected exactly one")
 pos = int(g["positive_exponents"][()])
-if pos != int(np.sum(lam > g["zero_tolerance"][()])):
-    fail.append("positive_exponents does not count the exponents above the zero tolerance")
+c = int(g["neutral_index"][()]) - 1
+if c < 0 or abs(lam[c]) >= 0.3 or g["neutral_exponent"][()] != lam[c]:
+    fail.append(f"neutral exponent not found: index {c + 1}")
+positive = np.delete(lam, c) if c >= 0 else lam
+positive = positive[positive > 0]
+if pos != len(positive):
+    fail.append(f"positive_exponents {pos}: {len(positive)} exponents other than the neutral one are > 0")
 h = g["ks_entropy_nats_per_s"][()]
-if abs(h - lam[lam > g["zero_tolerance"][()]].sum()) > 1e-9 * h:
+if abs(h - positive.sum()) > 1e-9 * h:
     fail.append("KS entropy is not the sum of the positive exponents")
+if abs(g["entropy_over_lambda_max"][()] - h / lam[0]) > 1e-12 * h / lam[0]:
+    fail.append("H / lambda_max")
 if not 0 < g["kaplan_yorke_dimension"][()] < 200:
     fail.append("Kaplan-Yorke dimension out of range")
 for name in ("local/lambda_1", "local/sum", "convergence/lambda_1", "participation/ratio"):
@@ -113,6 +120,49 @@ if abs(a["measuring_time_s"] - (6000.0 - warm - ons) / 1000.0) > 1e-12:
 if a["warmup_spikes_per_neuron"] != 4 or a["ons_warmup_spikes_per_neuron"] != 2:
     sys.exit("FAIL: warm-up settings not recorded")
 print(f"ok spikes warm-up: {warm:.1f} ms + {ons:.1f} ms, measuring {a['measuring_time_s']:.3f} s")
+PY
+
+# Derived quantities of stable and marginal spectra (docs/lyapunov.md, "The neutral exponent"):
+# the neutral exponent never counts as positive or negative, whatever the sign of its estimate.
+# - an inhibitory LIF network on an Erdos-Renyi graph (the rule switched from the command line):
+#   lambda_1 is the neutral one (exactly 0 or +-1e-18);
+# - a rapid theta network at r = 100, whose neutral estimate comes out at about -8e-4 1/s;
+# - a 10-unit rate network at g = 1.3 that settles on a limit cycle (estimate about -0.05 1/s).
+er="--set projection[0].rule=pairwise_bernoulli --unset projection[0].indegree --set projection[0].probability=0.25"
+# shellcheck disable=SC2086
+"$bin" run reference.toml $er --set population.I.model=lif --set simulation.duration_ms=8000 \
+  --output stable_lif.h5 --quiet || { echo "FAIL: stable LIF run"; exit 1; }
+"$bin" run reference.toml --set population.I.model=rapid_theta --set population.I.rapidness=100 \
+  --set simulation.duration_ms=8000 --output rapid100.h5 --quiet || { echo "FAIL: rapid theta run"; exit 1; }
+"$bin" run "$2/examples/rate/gaussian_g4.toml" --set rate_network.size=10 --set rate_network.g=1.3 \
+  --set rate_network.seed=1 --set rate_network.duration=540 --set lyapunov.exponents=3 \
+  --output limit_cycle.h5 --quiet || { echo "FAIL: rate limit-cycle run"; exit 1; }
+/usr/bin/python3 - <<'PY'
+import math
+import sys
+import h5py
+
+fail = []
+for name in ("stable_lif", "rapid100", "limit_cycle"):
+    f = h5py.File(f"{name}.h5", "r")
+    g = f["lyapunov"]
+    lam = g["exponents"][:]
+    if name == "stable_lif" and "pairwise_bernoulli" not in f["meta/config"][()].decode():
+        fail.append(f"{name}: the rule switch is not recorded in /meta/config")
+    got = {k: g[k][()] for k in ("neutral_index", "positive_exponents", "ks_entropy_nats_per_s",
+                                 "kaplan_yorke_dimension", "kaplan_yorke_floor", "entropy_over_lambda_max")}
+    if lam[1] >= -0.3:
+        fail.append(f"{name}: lambda_2 = {lam[1]}: not a stable spectrum")
+    want = {"neutral_index": 1, "positive_exponents": 0, "ks_entropy_nats_per_s": 0.0,
+            "kaplan_yorke_dimension": 1.0, "kaplan_yorke_floor": 1}
+    for k, v in want.items():
+        if got[k] != v:
+            fail.append(f"{name}: {k} = {got[k]}, expected {v} (lambda_1 = {lam[0]:.3g})")
+    if not math.isnan(got["entropy_over_lambda_max"]):
+        fail.append(f"{name}: H / lambda_max = {got['entropy_over_lambda_max']}, expected NaN (undefined)")
+    print(f"ok {name}: lambda_1 = {lam[0]:.3g} is the neutral exponent; 0 positive, H = 0, D_KY = 1")
+if fail:
+    sys.exit("FAIL: " + "; ".join(fail))
 PY
 
 # Configuration errors name the key.

@@ -7,7 +7,7 @@
 #   values computed here independently of the plotter;
 # - partial spectra (m < N) whose partial sums stay positive have D_KY = m reported as a lower
 #   bound; the number of positive exponents and H are marked as lower bounds only if lambda_m > 0;
-# - a file whose stored D_KY, or whose count of positive exponents against its zero_tolerance,
+# - a file whose stored D_KY, or whose count of positive exponents against its neutral index,
 #   disagrees with its exponents gets a warning naming the dataset;
 # - a file without /lyapunov, or without /lyapunov/exponents, is one clear error (non-zero exit,
 #   names the file and what is missing, no traceback) and writes no image;
@@ -30,7 +30,7 @@ cat >make.py <<'PY'
 """make.py KIND PATH [R]: write a synthetic sparsechaos output file with a /lyapunov group.
 
 KIND: full (N = m = 16), partial (m = 4 of 16), partial8 (m = 8), bad_dky (full with a wrong D_KY),
-bad_tolerance (a zero_tolerance that contradicts positive_exponents), no_group,
+bad_neutral (a neutral index that contradicts positive_exponents), no_group,
 no_exponents, sweep (N = m = 16, spectrum scaled by a function of R, rapidness R set by --set).
 The expected summary values go to PATH.json.
 """
@@ -86,13 +86,17 @@ def series(rng, mean, spread, dt):
 
 
 def write(path, lam, neurons, config, tamper=None, group=True, exponents=True, pr_level=4.0,
-          zero_tolerance=0.0):
+          neutral_index=0, stored_positive=None):
     rng = np.random.default_rng(7)
     m = len(lam)
     se = 0.75 * np.ones(m) * np.linspace(1.0, 0.2, m)
-    positive = int(np.sum(lam > 0))
-    h_nats = float(np.sum(lam[lam > 0]))
-    dky = kaplan_yorke(lam)
+    others = np.delete(lam, neutral_index - 1) if neutral_index else lam
+    positive = int(np.sum(others > 0))
+    h_nats = float(np.sum(others[others > 0]))
+    corrected = lam.copy()
+    if neutral_index:
+        corrected[neutral_index - 1] = 0.0
+    dky = kaplan_yorke(corrected)
     dt = np.where(np.arange(STEPS) % 2, 0.3, 0.1)  # unequal QR intervals, as with max_condition
     assert abs(np.sum(dt) - T) < 1e-12
     times = np.cumsum(dt)
@@ -130,10 +134,11 @@ def write(path, lam, neurons, config, tamper=None, group=True, exponents=True, p
         g.create_dataset("ks_entropy_bits_per_s", data=h_nats / math.log(2))
         g.create_dataset("ks_entropy_bits_per_spike", data=h_nats / math.log(2) / SPIKES_PER_S)
         g.create_dataset("kaplan_yorke_dimension", data=dky if tamper is None else dky + tamper)
-        g.create_dataset("positive_exponents", data=np.int64(positive))
+        g.create_dataset("positive_exponents", data=np.int64(positive if stored_positive is None else stored_positive))
         g.create_dataset("kaplan_yorke_floor", data=np.int64(math.floor(dky)))
-        g.create_dataset("entropy_over_lambda_max", data=h_nats / lam[0] if positive else 0.0)
-        g.create_dataset("zero_tolerance", data=zero_tolerance)
+        g.create_dataset("entropy_over_lambda_max", data=h_nats / lam[0] if positive else math.nan)
+        g.create_dataset("neutral_index", data=np.int64(neutral_index))
+        g.create_dataset("neutral_exponent", data=lam[neutral_index - 1] if neutral_index else math.nan)
         local = g.create_group("local")
         local.create_dataset("times", data=times)
         local_values = [series(rng, lam[k], 40.0, dt) for k in range(3)]
@@ -177,7 +182,7 @@ def write(path, lam, neurons, config, tamper=None, group=True, exponents=True, p
 
 if kind == "full":
     assert abs(kaplan_yorke(SPECTRUM) - (11 + 6.5 / 33)) < 1e-12
-    write(path, SPECTRUM, N, CONFIG)
+    write(path, SPECTRUM, N, CONFIG, neutral_index=6)
 elif kind == "partial":  # lambda_4 = 6 > 0: positive count, H and D_KY = 4 are lower bounds
     assert kaplan_yorke(SPECTRUM[:4]) == 4.0
     write(path, SPECTRUM[:4], N, CONFIG)
@@ -186,8 +191,8 @@ elif kind == "partial8":  # lambda_8 = -7: the 5 positive exponents are all ther
     write(path, SPECTRUM[:8], N, CONFIG)
 elif kind == "bad_dky":
     write(path, SPECTRUM, N, CONFIG, tamper=0.5)
-elif kind == "bad_tolerance":  # lambda_5 = 2 < 2.5: only 4 exponents exceed it, the file says 5
-    write(path, SPECTRUM, N, CONFIG, zero_tolerance=2.5)
+elif kind == "bad_neutral":  # lambda_5 = 2 is the neutral one: 4 positive others, the file says 5
+    write(path, SPECTRUM, N, CONFIG, neutral_index=5, stored_positive=5)
 elif kind == "no_group":
     write(path, SPECTRUM, N, CONFIG, group=False)
 elif kind == "no_exponents":
@@ -206,7 +211,7 @@ elif kind == "sweep":
 else:
     sys.exit(f"unknown kind {kind}")
 PY
-for kind in full partial partial8 bad_dky bad_tolerance no_group no_exponents; do $py make.py $kind $kind.h5; done
+for kind in full partial partial8 bad_dky bad_neutral no_group no_exponents; do $py make.py $kind $kind.h5; done
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -313,9 +318,9 @@ else
     fail "inconsistent file should still plot: $(cat bad.err)"
 fi
 
-if $py "$plot" bad_tolerance.h5 -o bad.png >bad.txt 2>bad.err; then
-    grep -q "^plot_lyapunov.py: warning: positive_exponents is 5, but 4 exponents exceed zero_tolerance = 2.5" bad.err ||
-        fail "no warning for a count that contradicts zero_tolerance: $(cat bad.err)"
+if $py "$plot" bad_neutral.h5 -o bad.png >bad.txt 2>bad.err; then
+    grep -q "^plot_lyapunov.py: warning: positive_exponents is 5, but 4 exponents are positive (the neutral one, lambda_5, not counted)" bad.err ||
+        fail "no warning for a count that contradicts the neutral index: $(cat bad.err)"
 else
     fail "inconsistent file should still plot: $(cat bad.err)"
 fi

@@ -51,7 +51,7 @@ std::string replace(std::string text, const std::string& from, const std::string
 
 // Parses and expects a config_error whose message contains every one of `parts`.
 void expect_error(const std::string& text, std::initializer_list<std::string> parts,
-                  const std::vector<std::string>& overrides = {}) {
+                  const io::config_overrides& overrides = {}) {
     try {
         io::parse_config(text, overrides);
     } catch (const io::config_error& e) {
@@ -486,6 +486,48 @@ TEST(ConfigOverrides, ErrorsNameTheOverride) {
                  {"projection[0].weight=-0.1"});
 }
 
+// A projection's rule switched from the command line: the whole element replaced by an inline
+// table, or the rule changed and the old rule's key removed (overrides apply in order).
+TEST(ConfigOverrides, WholeTablesAndRemovedKeys) {
+    const auto replaced = io::parse_config(
+        base_config, {"projection[0]={pre = \"I\", post = \"I\", rule = \"pairwise_bernoulli\", probability = 0.25, j0 = -1.0}"});
+    ASSERT_EQ(replaced.projections.size(), 1u);
+    EXPECT_EQ(replaced.projections[0].rule, network::connection_rule::pairwise_bernoulli);
+    EXPECT_EQ(replaced.projections[0].probability, 0.25);
+    const auto switched = io::parse_config(
+        base_config, {"projection[0].rule=pairwise_bernoulli", io::config_override::unset("projection[0].indegree"),
+                      "projection[0].probability=0.25"});
+    EXPECT_EQ(switched.projections[0].rule, network::connection_rule::pairwise_bernoulli);
+    EXPECT_EQ(switched.projections[0].probability, 0.25);
+    // Removing an element of an array of tables, and a key of a table.
+    const auto two = replace(base_config, "j0 = -1.0", "j0 = -1.0\n[[projection]]\npre = \"I\"\npost = \"I\"\n"
+                                                       "rule = \"fixed_indegree\"\nindegree = 5\nj0 = -0.5");
+    ASSERT_EQ(io::parse_config(two).projections.size(), 2u);
+    const auto one = io::parse_config(two, {io::config_override::unset("projection[0]")});
+    ASSERT_EQ(one.projections.size(), 1u);
+    EXPECT_EQ(one.projections[0].degree, 5.0);
+    const auto set_then_removed =
+        io::parse_config(base_config, {"population.I.drive.jitter=0.2", io::config_override::unset("population.I.drive.jitter")});
+    EXPECT_EQ(set_then_removed.populations[0].drive.jitter, 0.0);
+}
+
+TEST(ConfigOverrides, WholeTableAndRemovalErrors) {
+    // The same validation as the file: a replaced table lacking a key, a removed key a rule needs.
+    expect_error(base_config, {"--set projection[0]={pre = \"I\", post = \"I\", j0 = -1.0}", "missing required key"},
+                 {"projection[0]={pre = \"I\", post = \"I\", j0 = -1.0}"});
+    expect_error(base_config, {"--unset projection[0].indegree", "missing required key 'indegree'"},
+                 {io::config_override::unset("projection[0].indegree")});
+    expect_error(base_config, {"--set projection[0]=5", "'projection[0]' is a table", "inline table"},
+                 {"projection[0]=5"});
+    expect_error(base_config, {"--unset projection[0].probability", "'projection[0].probability' is not in the configuration"},
+                 {io::config_override::unset("projection[0].probability")});
+    expect_error(base_config, {"--unset projection[0].j0=1", "without a value"},
+                 {io::config_override::unset("projection[0].j0=1")});
+    expect_error(base_config, {"--unset projection[2]", "does not exist"}, {io::config_override::unset("projection[2]")});
+    expect_error(base_config, {"--unset simulation.lenght", "unknown key 'simulation.lenght'"},
+                 {io::config_override::unset("simulation.lenght")});
+}
+
 TEST(ConfigOverrides, ConfigTextRecordsThem) {
     const auto plain = io::parse_config(base_config);
     EXPECT_EQ(plain.config_text, base_config);
@@ -496,6 +538,11 @@ TEST(ConfigOverrides, ConfigTextRecordsThem) {
               std::string::npos);
     // The recorded text with its overrides as comments reproduces the unmodified file.
     EXPECT_EQ(io::parse_config(spec.config_text).populations[0].size, 200u);
+    const auto unset = io::parse_config(base_config, {io::config_override::unset("population.I.drive"),
+                                                      "population.I.drive.value=0.5"});
+    EXPECT_NE(unset.config_text.find("# --set and --unset overrides applied"), std::string::npos);
+    EXPECT_NE(unset.config_text.find("#   --unset population.I.drive\n#   --set population.I.drive.value=0.5\n"),
+              std::string::npos);
 }
 
 // ---- describe -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ namespace rate = sparsechaos::rate;
 namespace {
 
 // The message of the config_error that parsing `text` throws ("" if none).
-std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+std::string error_of(const std::string& text, const io::config_overrides& overrides = {}) {
     try {
         io::parse_rate_config(text, overrides, "test.toml");
     } catch (const io::config_error& e) {
@@ -123,6 +123,11 @@ TEST(RateConfig, OverridesApplyAndAreRecorded) {
     ASSERT_TRUE(s.lyapunov);
     EXPECT_EQ(s.lyapunov->exponents, 7u);
     EXPECT_TRUE(contains(s.config_text, "#   --set rate_network.g=3"));
+    // A whole table replaced, then a key of it removed again (in order).
+    const auto t = io::parse_rate_config(minimal, {"rate_network.input={kind=\"common_sine\", amplitude=0.5}",
+                                                   io::config_override::unset("rate_network.input.amplitude")});
+    EXPECT_EQ(t.input.kind, rate::input_kind::common_sine);
+    EXPECT_EQ(t.input.amplitude, io::parse_rate_config(minimal, {"rate_network.input.kind=common_sine"}).input.amplitude);
 }
 
 TEST(RateConfig, ErrorsNameTheirKeys) {
@@ -177,7 +182,13 @@ TEST(RateConfig, OverrideErrorsNameTheOverride) {
     EXPECT_TRUE(contains(error_of(minimal, {"rate_network.g=-2"}),
                          "--set rate_network.g=-2: rate_network.g: must be > 0, got -2"));
     EXPECT_TRUE(contains(error_of(minimal, {"rate_network.gain=2"}), "--set rate_network.gain=2: unknown key 'rate_network.gain'"));
-    EXPECT_TRUE(contains(error_of(minimal, {"rate_network.input=3"}), "'rate_network.input' is a table"));
+    EXPECT_TRUE(contains(error_of(minimal, {"rate_network.input=3"}),
+                         "--set rate_network.input=3: rate_network.input: expected a table, got 3"));
+    // A whole table from the command line is checked like the file's.
+    EXPECT_TRUE(contains(error_of(minimal, {"rate_network.input={kind=\"common_sine\", period=10}"}),
+                         "rate_network.input.period: unknown key"));
+    EXPECT_TRUE(contains(error_of(minimal, {io::config_override::unset("rate_network.gain")}),
+                         "--unset rate_network.gain: unknown key 'rate_network.gain'"));
     EXPECT_TRUE(contains(error_of(minimal, {"rate_network.g"}), "expected dotted.key=value"));
     EXPECT_TRUE(contains(error_of(minimal, {"rate_network.phi=sigmoid"}),
                          "--set rate_network.phi=sigmoid: rate_network.phi: unknown value \"sigmoid\""));

@@ -21,12 +21,12 @@ bool is_rate_config(const toml::table& root);
 // reports why).
 bool is_rate_config_file(const std::string& path);
 
-// Parse configuration text; `overrides` are "dotted.key=value" strings (from --set) applied on
-// top of the text before validation. `source_name` appears in error messages.
-rate::rate_network_spec parse_rate_config(const std::string& text, const std::vector<std::string>& overrides = {},
+// Parse configuration text with the command line's `overrides` (io/config.hpp) applied on top.
+// `source_name` appears in error messages.
+rate::rate_network_spec parse_rate_config(const std::string& text, const config_overrides& overrides = {},
                                           const std::string& source_name = "config");
 // Read and parse a file; a missing or unreadable file is a config_error naming the path.
-rate::rate_network_spec load_rate_config(const std::string& path, const std::vector<std::string>& overrides = {});
+rate::rate_network_spec load_rate_config(const std::string& path, const config_overrides& overrides = {});
 
 // Human-readable description for `sparsechaos check`: the model, J and its memory, the input,
 // the phases of the run in steps.

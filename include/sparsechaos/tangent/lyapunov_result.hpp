@@ -15,7 +15,9 @@ namespace sparsechaos::tangent {
 struct lyapunov_result {
     std::vector<double> exponents, standard_errors;  // descending (errors follow their exponents)
     double sum = 0.0, contraction = 0.0;             // Σ λ_k and (1/T) Σ ln d_i
-    double zero_tolerance = 0.0;  // |λ| at or below this counts as zero (the time-shift exponent)
+    // The estimate of the exactly-zero exponent of the time-shift direction (analysis/spectrum.hpp),
+    // as an index into `exponents`; every derived quantity counts it as zero.
+    std::optional<std::size_t> neutral;
     analysis::entropy_rate entropy;
     analysis::dimension_bounds dimensions;
     std::vector<double> local_times, local_sum;
@@ -36,11 +38,8 @@ struct lyapunov_result {
 // their sum, and the series of local exponents, local sums and running estimates.
 void take_spectrum(lyapunov_result& r, const analysis::lyapunov_accumulator& acc);
 
-// The exponent closest to zero counts as the zero exponent of a time-shift direction when it is
-// below 5 % of |λ_1|: returns its magnitude (the tolerance for "positive"), else 0.
-double zero_exponent_tolerance(std::span<const double> descending);
-
-// KS entropy and dimension bounds from r.exponents, r.zero_tolerance, r.network_spikes_per_s.
-void derive_quantities(lyapunov_result& r);
+// Finds the neutral exponent (when the system has a time-shift direction), then the KS entropy
+// and dimension bounds from r.exponents, r.standard_errors and r.network_spikes_per_s.
+void derive_quantities(lyapunov_result& r, bool time_shift_symmetry);
 
 }  // namespace sparsechaos::tangent

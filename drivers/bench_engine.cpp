@@ -12,6 +12,7 @@
 
 #include "cpu_time.hpp"
 #include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/local_graph.hpp"
 #include "sparsechaos/network/standard_networks.hpp"
 
 namespace sc = sparsechaos;
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
 
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
-    sc::engine::simulation sim(spec);
+    sc::engine::simulation sim(sc::network::build_local_graph(spec));
     using holding = sc::engine::simulation::kick_holding;
     if (hold != "auto") sim.hold_kicks(hold == "on" ? holding::on : holding::off);
     const double build_s = std::chrono::duration<double>(clock::now() - t0).count();

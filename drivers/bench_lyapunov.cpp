@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/local_graph.hpp"
+#include "sparsechaos/parallel/context.hpp"
 #include "sparsechaos/network/standard_networks.hpp"
 #include "sparsechaos/tangent/lyapunov_tracker.hpp"
-#include "sparsechaos/tangent/petsc_session.hpp"
+#include "sparsechaos/petsc/session.hpp"
 
 namespace sc = sparsechaos;
 using clock_type = std::chrono::steady_clock;
@@ -93,15 +95,11 @@ int main(int argc, char** argv) {
             MPI_Finalize();
             return status;
         }
-        sc::tangent::petsc_session petsc;
+        sc::petsc::session petsc;
+        const auto ctx = sc::parallel::make_context(MPI_COMM_WORLD);
         const auto spec = sc::network::inhibitory_network(sc::models::theta{}, n, k, -1.0, 1.0);
         auto run = [&](bool tangent, double& wall, double& qr, std::uint64_t& qr_calls, double& t_span) {
-            sc::engine::simulation sim(spec, rank, size);
-            std::unique_ptr<sc::engine::mpi_spike_agreement> agreement;
-            if (size > 1) {
-                agreement = std::make_unique<sc::engine::mpi_spike_agreement>(MPI_COMM_WORLD);
-                sim.distribute(agreement.get(), nullptr);
-            }
+            sc::engine::simulation sim(sc::network::build_local_graph(spec, rank, size), *ctx);
             sim.run_until(200.0);
             // Simulated time holding about `spikes` network spikes at the measured rate.
             const double t0 = sim.time_ms();

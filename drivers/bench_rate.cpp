@@ -13,10 +13,11 @@
 
 #include "sparsechaos/rate/model.hpp"
 #include "sparsechaos/tangent/orthonormal_system.hpp"
-#include "sparsechaos/tangent/petsc_session.hpp"
+#include "sparsechaos/petsc/session.hpp"
 
 namespace rate = sparsechaos::rate;
 namespace tangent = sparsechaos::tangent;
+namespace petsc = sparsechaos::petsc;
 
 namespace {
 
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
             MPI_Finalize();
             return status;
         }
-        tangent::petsc_session petsc;
+        petsc::session petsc;
         if (rank == 0)
             std::printf("%6s %6s %3s %7s  %10s %12s %10s %10s\n", "N", "m", "P", "storage", "step ms", "tangent ms",
                         "tsqr ms", "cgs ms");

@@ -1,6 +1,5 @@
 #include "sparsechaos/io/spike_writer.hpp"
 #include "sparsechaos/mpi_comm.hpp"
-#include "sparsechaos/io/timestamp.hpp"
 
 #include <unistd.h>
 
@@ -10,7 +9,6 @@
 #include <ctime>
 #include <filesystem>
 
-#include "sparsechaos/version.hpp"
 
 namespace sparsechaos::io {
 
@@ -154,7 +152,7 @@ void spike_writer::flush() {
     }
 }
 
-spike_totals spike_writer::finish(const run_metadata& meta) {
+spike_totals spike_writer::finish(double t_end_ms) {
     flush();
     const MPI_Comm comm = file_->comm();
     const std::size_t n_pop = populations_.size();
@@ -162,62 +160,18 @@ spike_totals spike_writer::finish(const run_metadata& meta) {
     spike_totals totals;
     totals.population_spikes.resize(n_pop);
     MPI_Allreduce(local_counts_.data(), totals.population_spikes.data(), int(n_pop), MPI_UINT64_T, MPI_SUM, comm);
-    const double seconds = meta.t_end_ms / 1000.0;
+    const double seconds = t_end_ms / 1000.0;
     auto rate = [&](std::uint64_t spikes, std::uint64_t neurons) {
         return seconds > 0.0 && neurons > 0 ? double(spikes) / (double(neurons) * seconds) : 0.0;
     };
-
-    h5::group rates = file_->create_group("rates");
     std::uint64_t neurons = 0;
     for (std::size_t p = 0; p < n_pop; ++p) {
         const std::uint64_t size = layout_->population(p).size;
-        const double r = rate(totals.population_spikes[p], size);
         totals.spikes += totals.population_spikes[p];
-        totals.population_rates_hz.push_back(r);
+        totals.population_rates_hz.push_back(rate(totals.population_spikes[p], size));
         neurons += size;
-        h5::dataset d = rates.write_scalar(spec_->populations[p].name, r);
-        d.set_attribute("units", "Hz");
-        d.set_attribute("neurons", size);
-        d.set_attribute("spikes", totals.population_spikes[p]);
-        d.close();
     }
     totals.mean_rate_hz = rate(totals.spikes, neurons);
-    rates.set_attribute("mean", totals.mean_rate_hz);
-    rates.set_attribute("units", "Hz");
-    rates.close();
-
-    h5::group m = file_->create_group("meta");
-    m.write_string("config", meta.config_text).close();
-    std::vector<std::string> names;
-    std::vector<std::uint64_t> sizes;
-    for (std::size_t p = 0; p < n_pop; ++p) {
-        names.push_back(spec_->populations[p].name);
-        sizes.push_back(layout_->population(p).size);
-    }
-    m.write_strings("populations", names).close();
-    m.write("population_sizes", sizes).close();
-    m.set_attribute("version", sparsechaos::version);
-    m.set_attribute("git_revision", sparsechaos::git_revision);
-    m.set_attribute("command_line", meta.command_line);
-    m.set_attribute("created", utc_now());
-    m.set_attribute("ranks", size_of(comm));
-    m.set_attribute("neurons", meta.neurons);
-    m.set_attribute("synapses", meta.synapses);
-    m.set_attribute("spikes", totals.spikes);
-    m.set_attribute("simulated_time_ms", meta.t_end_ms);
-    m.set_attribute("build_wall_s", meta.build_wall_s);
-    m.set_attribute("run_wall_s", meta.run_wall_s);
-    if (!meta.phase_names.empty()) {
-        h5::group timers = m.create_group("timers");
-        for (std::size_t k = 0; k < meta.phase_names.size(); ++k) {
-            h5::dataset d = timers.write(meta.phase_names[k], meta.phase_seconds[k]);
-            d.set_attribute("units", "s");
-            d.close();
-        }
-        timers.set_attribute("layout", "one dataset per phase, one value per rank");
-        timers.close();
-    }
-    m.close();
 
     // Close what the writer opened, so that the file can close.
     for (auto& out : populations_) {
@@ -227,6 +181,21 @@ spike_totals spike_writer::finish(const run_metadata& meta) {
     }
     if (spikes_group_.valid()) spikes_group_.close();
     return totals;
+}
+
+void write_rates(h5::file& file, const network::network_spec& spec, const network::layout& layout,
+                 const spike_totals& totals) {
+    h5::group rates = file.create_group("rates");
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        h5::dataset d = rates.write_scalar(spec.populations[p].name, totals.population_rates_hz[p]);
+        d.set_attribute("units", "Hz");
+        d.set_attribute("neurons", layout.population(p).size);
+        d.set_attribute("spikes", totals.population_spikes[p]);
+        d.close();
+    }
+    rates.set_attribute("mean", totals.mean_rate_hz);
+    rates.set_attribute("units", "Hz");
+    rates.close();
 }
 
 }  // namespace sparsechaos::io

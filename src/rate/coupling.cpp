@@ -7,7 +7,7 @@
 #include <string>
 
 #include "sparsechaos/rate/streams.hpp"
-#include "sparsechaos/tangent/petsc_error.hpp"
+#include "sparsechaos/petsc/error.hpp"
 
 namespace sparsechaos::rate {
 namespace {
@@ -110,57 +110,50 @@ coupling_matrix::coupling_matrix(MPI_Comm comm, const coupling_spec& spec, std::
                                            : " exceeds PETSc's 32-bit index range"));
     const PetscInt nl = PetscInt(local_rows), ng = PetscInt(n);
     coupling_row row;
-    try {
-        if (dense) {
-            SC_PETSC_CHECK(MatCreateDense(comm, nl, nl, ng, ng, nullptr, &mat_));
-            PetscScalar* a = nullptr;
-            PetscInt lda = 0;
-            SC_PETSC_CHECK(MatDenseGetLDA(mat_, &lda));
-            SC_PETSC_CHECK(MatDenseGetArrayWrite(mat_, &a));
-            // Local block: rows [row_begin, row_begin + nl) x all N columns, column-major.
-            std::vector<double> dense_row(spec.size);
-            for (std::int64_t il = 0; il < local_rows; ++il) {
-                const std::uint64_t i = std::uint64_t(row_begin_ + il);
-                if (spec.kind == coupling_kind::gaussian) {
-                    gaussian_row(spec, i, dense_row);
-                } else {
-                    std::fill(dense_row.begin(), dense_row.end(), 0.0);
-                    fill_coupling_row(spec, i, row);
-                    for (std::size_t q = 0; q < row.columns.size(); ++q) dense_row[std::size_t(row.columns[q])] = row.values[q];
-                }
-                for (std::int64_t j = 0; j < n; ++j) a[std::size_t(j) * std::size_t(lda) + std::size_t(il)] = dense_row[j];
+    if (dense) {
+        SC_PETSC_CHECK(MatCreateDense(comm, nl, nl, ng, ng, nullptr, mat_.out()));
+        PetscScalar* a = nullptr;
+        PetscInt lda = 0;
+        SC_PETSC_CHECK(MatDenseGetLDA(mat_, &lda));
+        SC_PETSC_CHECK(MatDenseGetArrayWrite(mat_, &a));
+        // Local block: rows [row_begin, row_begin + nl) x all N columns, column-major.
+        std::vector<double> dense_row(spec.size);
+        for (std::int64_t il = 0; il < local_rows; ++il) {
+            const std::uint64_t i = std::uint64_t(row_begin_ + il);
+            if (spec.kind == coupling_kind::gaussian) {
+                gaussian_row(spec, i, dense_row);
+            } else {
+                std::fill(dense_row.begin(), dense_row.end(), 0.0);
+                fill_coupling_row(spec, i, row);
+                for (std::size_t q = 0; q < row.columns.size(); ++q) dense_row[std::size_t(row.columns[q])] = row.values[q];
             }
-            SC_PETSC_CHECK(MatDenseRestoreArrayWrite(mat_, &a));
-            local_entries_ = std::uint64_t(local_rows) * spec.size;
-        } else {
-            // Exact preallocation: entries in this rank's column block (the "diagonal" block of
-            // MPIAIJ) and outside it, row by row; the rows are generated twice, which is cheap
-            // next to a reallocation of the matrix.
-            std::vector<PetscInt> d_nnz(std::size_t(local_rows), 0), o_nnz(std::size_t(local_rows), 0);
-            const std::int64_t col_begin = row_begin_, col_end = row_begin_ + local_rows;
-            for (std::int64_t il = 0; il < local_rows; ++il) {
-                fill_coupling_row(spec, std::uint64_t(row_begin_ + il), row);
-                for (std::int64_t c : row.columns) ++(c >= col_begin && c < col_end ? d_nnz : o_nnz)[std::size_t(il)];
-            }
-            SC_PETSC_CHECK(MatCreateAIJ(comm, nl, nl, ng, ng, 0, d_nnz.data(), 0, o_nnz.data(), &mat_));
-            SC_PETSC_CHECK(MatSetOption(mat_, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
-            std::vector<PetscInt> cols;
-            for (std::int64_t il = 0; il < local_rows; ++il) {
-                const PetscInt i = PetscInt(row_begin_ + il);
-                fill_coupling_row(spec, std::uint64_t(i), row);
-                cols.assign(row.columns.begin(), row.columns.end());
-                SC_PETSC_CHECK(MatSetValues(mat_, 1, &i, PetscInt(cols.size()), cols.data(), row.values.data(), INSERT_VALUES));
-                local_entries_ += cols.size();
-            }
+            for (std::int64_t j = 0; j < n; ++j) a[std::size_t(j) * std::size_t(lda) + std::size_t(il)] = dense_row[j];
         }
-        SC_PETSC_CHECK(MatAssemblyBegin(mat_, MAT_FINAL_ASSEMBLY));
-        SC_PETSC_CHECK(MatAssemblyEnd(mat_, MAT_FINAL_ASSEMBLY));
-    } catch (...) {
-        MatDestroy(&mat_);
-        throw;
+        SC_PETSC_CHECK(MatDenseRestoreArrayWrite(mat_, &a));
+        local_entries_ = std::uint64_t(local_rows) * spec.size;
+    } else {
+        // Exact preallocation: entries in this rank's column block (the "diagonal" block of
+        // MPIAIJ) and outside it, row by row; the rows are generated twice, which is cheap
+        // next to a reallocation of the matrix.
+        std::vector<PetscInt> d_nnz(std::size_t(local_rows), 0), o_nnz(std::size_t(local_rows), 0);
+        const std::int64_t col_begin = row_begin_, col_end = row_begin_ + local_rows;
+        for (std::int64_t il = 0; il < local_rows; ++il) {
+            fill_coupling_row(spec, std::uint64_t(row_begin_ + il), row);
+            for (std::int64_t c : row.columns) ++(c >= col_begin && c < col_end ? d_nnz : o_nnz)[std::size_t(il)];
+        }
+        SC_PETSC_CHECK(MatCreateAIJ(comm, nl, nl, ng, ng, 0, d_nnz.data(), 0, o_nnz.data(), mat_.out()));
+        SC_PETSC_CHECK(MatSetOption(mat_, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+        std::vector<PetscInt> cols;
+        for (std::int64_t il = 0; il < local_rows; ++il) {
+            const PetscInt i = PetscInt(row_begin_ + il);
+            fill_coupling_row(spec, std::uint64_t(i), row);
+            cols.assign(row.columns.begin(), row.columns.end());
+            SC_PETSC_CHECK(MatSetValues(mat_, 1, &i, PetscInt(cols.size()), cols.data(), row.values.data(), INSERT_VALUES));
+            local_entries_ += cols.size();
+        }
     }
+    SC_PETSC_CHECK(MatAssemblyBegin(mat_, MAT_FINAL_ASSEMBLY));
+    SC_PETSC_CHECK(MatAssemblyEnd(mat_, MAT_FINAL_ASSEMBLY));
 }
-
-coupling_matrix::~coupling_matrix() { MatDestroy(&mat_); }
 
 }  // namespace sparsechaos::rate

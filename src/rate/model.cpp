@@ -8,7 +8,7 @@
 #include "sparsechaos/network/layout.hpp"
 #include "sparsechaos/rate/streams.hpp"
 #include "sparsechaos/rate/transfer.hpp"
-#include "sparsechaos/tangent/petsc_error.hpp"
+#include "sparsechaos/petsc/error.hpp"
 
 namespace sparsechaos::rate {
 namespace {
@@ -77,8 +77,8 @@ int rate_model::stages() const {
     return spec_.time == time_kind::continuous && spec_.integrator == integrator_kind::rk4 ? 4 : 1;
 }
 
-unique_vec rate_model::initial_state() const {
-    unique_vec h;
+petsc::unique_vec rate_model::initial_state() const {
+    petsc::unique_vec h;
     SC_PETSC_CHECK(VecDuplicate(x_, h.out()));
     vec_array a(h);
     for (std::int64_t l = 0; l < local_rows_; ++l) {
@@ -153,7 +153,7 @@ void rate_model::ensure_buffers(BV q, int count) {
     if (columns != buffer_columns_) buffers_.clear();
     buffer_columns_ = columns;
     while (int(buffers_.size()) < count) {
-        unique_bv b;
+        petsc::unique_bv b;
         SC_PETSC_CHECK(BVDuplicate(q, b.out()));
         buffers_.push_back(std::move(b));
     }
@@ -208,23 +208,15 @@ void rate_model::multiply_dense(BV x, BV y) {
         }
         if (local_rows_ == 0) continue;
         // Y(:, k0:k0+c) = J_local G: a SeqDense product (BLAS dgemm) into Y's own storage.
-        Mat g = nullptr, yc = nullptr;
-        try {
-            SC_PETSC_CHECK(MatCreateSeqDense(PETSC_COMM_SELF, PetscInt(n), c, gathered_.data(), &g));
-            SC_PETSC_CHECK(MatCreateSeqDense(PETSC_COMM_SELF, PetscInt(local_rows_), c,
-                                             ya.a + std::size_t(k0) * std::size_t(local_rows_), &yc));
-            SC_PETSC_CHECK(MatProductCreateWithMat(j_local, g, nullptr, yc));
-            SC_PETSC_CHECK(MatProductSetType(yc, MATPRODUCT_AB));
-            SC_PETSC_CHECK(MatProductSetFromOptions(yc));
-            SC_PETSC_CHECK(MatProductSymbolic(yc));
-            SC_PETSC_CHECK(MatProductNumeric(yc));
-        } catch (...) {
-            MatDestroy(&yc);
-            MatDestroy(&g);
-            throw;
-        }
-        MatDestroy(&yc);
-        MatDestroy(&g);
+        petsc::unique_mat g, yc;
+        SC_PETSC_CHECK(MatCreateSeqDense(PETSC_COMM_SELF, PetscInt(n), c, gathered_.data(), g.out()));
+        SC_PETSC_CHECK(MatCreateSeqDense(PETSC_COMM_SELF, PetscInt(local_rows_), c,
+                                         ya.a + std::size_t(k0) * std::size_t(local_rows_), yc.out()));
+        SC_PETSC_CHECK(MatProductCreateWithMat(j_local, g, nullptr, yc));
+        SC_PETSC_CHECK(MatProductSetType(yc, MATPRODUCT_AB));
+        SC_PETSC_CHECK(MatProductSetFromOptions(yc));
+        SC_PETSC_CHECK(MatProductSymbolic(yc));
+        SC_PETSC_CHECK(MatProductNumeric(yc));
     }
 }
 

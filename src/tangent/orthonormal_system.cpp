@@ -10,7 +10,7 @@
 #include <type_traits>
 
 #include "sparsechaos/network/random.hpp"
-#include "sparsechaos/tangent/petsc_error.hpp"
+#include "sparsechaos/petsc/error.hpp"
 
 namespace sparsechaos::tangent {
 

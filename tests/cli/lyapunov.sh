@@ -25,7 +25,7 @@ warmup_ms = 1000.0
 ons_warmup_ms = 1000.0
 target_rate_hz = 5.0
 TOML
-# Public reference (LEquipe tutorial, DESIGN §6): lambda_max about 32 1/s after a short average;
+# Public reference (LEquipe tutorial, docs/design.md, "Tangent dynamics"): lambda_max about 32 1/s after a short average;
 # 10 s of measurement give about +-1 1/s, the window below allows for that and the tuning.
 timeout 120 "$bin" run reference.toml --output reference.h5 >reference.out
 cat reference.out

@@ -9,19 +9,18 @@
 #include <cmath>
 #include <limits>
 
+#include "spike_recorder.hpp"
 #include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/local_graph.hpp"
 #include "sparsechaos/network/random.hpp"
 #include "sparsechaos/network/standard_networks.hpp"
 
 namespace sc = sparsechaos;
+using test_support::spike_recorder;
 namespace net = sparsechaos::network;
 
 namespace {
 
-struct recorded : sc::engine::observer {
-    std::vector<sc::engine::spike> spikes;
-    void on_spikes(const std::vector<sc::engine::spike>& b) override { spikes.insert(spikes.end(), b.begin(), b.end()); }
-};
 
 struct pending {
     double arrival, emitted;
@@ -39,7 +38,7 @@ double poisson_interval_ms(const net::network_spec& spec, std::uint64_t id, std:
 }
 
 std::vector<sc::engine::spike> reference(const net::network_spec& spec, double t_end_ms) {
-    const sc::engine::simulation initial(spec);
+    const sc::engine::simulation initial(sc::network::build_local_graph(spec));
     const auto& lay = initial.layout();
     const auto& projections = initial.projections();
     std::vector<double> s = initial.states();
@@ -168,8 +167,8 @@ std::vector<sc::engine::spike> reference(const net::network_spec& spec, double t
 
 void expect_same_spikes(const net::network_spec& spec, double t_end_ms, std::size_t min_spikes,
                         std::uint64_t* inputs = nullptr) {
-    sc::engine::simulation sim(spec);
-    recorded rec;
+    sc::engine::simulation sim(sc::network::build_local_graph(spec));
+    spike_recorder rec;
     sim.run_until(t_end_ms, &rec);
     const auto ref = reference(spec, t_end_ms);
     ASSERT_GE(ref.size(), min_spikes) << "test network too quiet to be a test";
@@ -198,7 +197,7 @@ TEST(Delays, ConstantDelayLif) {
 }
 TEST(Delays, ConstantDelayThetaWithOriginShifts) {
     // Theta moves its origin every 4096 ms: the run passes two shifts at window ends.
-    sc::engine::simulation sim(with_delay(net::inhibitory_network(sc::models::theta{}, 200, 20, -1.0, 5.0), 2.0));
+    sc::engine::simulation sim(sc::network::build_local_graph(with_delay(net::inhibitory_network(sc::models::theta{}, 200, 20, -1.0, 5.0), 2.0)));
     sim.run_until(9000.0);
     EXPECT_GE(sim.statistics().origin_shifts, 2u);
     expect_same_spikes(with_delay(net::inhibitory_network(sc::models::theta{}, 200, 20, -1.0, 5.0), 2.0), 9000.0, 5000);
@@ -246,7 +245,7 @@ TEST(PoissonInput, TrainIsFrozenAndPoisson) {
 TEST(Delays, ArrivalsNeverComeBeforeTheDelay) {
     // Every synapse delay lies in [delay_ms, delay_max_ms], rows sorted by arrival order.
     const auto spec = with_delay(net::ei_network(sc::models::lif{}, 200, 20), 0.3, 2.5);
-    const sc::engine::simulation sim(spec);
+    const sc::engine::simulation sim(sc::network::build_local_graph(spec));
     for (const auto& p : sim.projections()) {
         const net::projection_targets t(spec, sim.layout(), p);
         std::uint64_t seen = 0;

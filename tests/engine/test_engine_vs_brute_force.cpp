@@ -4,22 +4,21 @@
 #include <cmath>
 #include <limits>
 
+#include "spike_recorder.hpp"
 #include "sparsechaos/network/standard_networks.hpp"
 #include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/local_graph.hpp"
 
 namespace sc = sparsechaos;
+using test_support::spike_recorder;
 
 namespace {
 
-struct recorded : sc::engine::observer {
-    std::vector<sc::engine::spike> spikes;
-    void on_spikes(const std::vector<sc::engine::spike>& b) override { spikes.insert(spikes.end(), b.begin(), b.end()); }
-};
 
 // Reference event loop: at every step scan all neurons for the earliest (time, id), reset it,
 // kick its targets. Same model arithmetic and graph as the engine, no heap, no lazy keys.
 std::vector<sc::engine::spike> brute_force(const sc::network::network_spec& spec, double t_end_ms) {
-    const sc::engine::simulation initial(spec);  // initial states, drives and graph
+    const sc::engine::simulation initial(sc::network::build_local_graph(spec));  // initial states, drives and graph
     const auto& lay = initial.layout();
     std::vector<double> s = initial.states();
     std::vector<sc::network::projection_targets> graph;
@@ -70,8 +69,8 @@ std::vector<sc::engine::spike> brute_force(const sc::network::network_spec& spec
 // `simultaneous` (optional) gets the number of spikes sharing their time with the previous one.
 void expect_same_spikes(const sc::network::network_spec& spec, double t_end_ms, std::size_t min_spikes,
                         std::size_t* simultaneous = nullptr) {
-    sc::engine::simulation sim(spec);
-    recorded rec;
+    sc::engine::simulation sim(sc::network::build_local_graph(spec));
+    spike_recorder rec;
     sim.run_until(t_end_ms, &rec);
     const auto ref = brute_force(spec, t_end_ms);
     ASSERT_GE(ref.size(), min_spikes) << "test network too quiet to be a test";
@@ -131,14 +130,14 @@ TEST(EngineVsBruteForce, LongRunThroughQueueRetuningAndOriginShifts) {
     // > 65536 spikes: the queue's bucket width is re-tuned (and the queue rebuilt) on the way.
     const auto spec = sc::network::inhibitory_network(sc::models::lif{}, 300, 30, -1.0, 20.0, 0.2);
     expect_same_spikes(spec, 12000.0, 70000);
-    sc::engine::simulation sim(spec);
+    sc::engine::simulation sim(sc::network::build_local_graph(spec));
     sim.run_until(12000.0);
     EXPECT_GT(sim.statistics().queue_retunes, 0u);
     EXPECT_GT(sim.statistics().origin_shifts, 0u);
 }
 
 TEST(Engine, RunawayExcitationIsAnErrorNotAHang) {
-    sc::engine::simulation sim(sc::network::ei_network(sc::models::lif{}, 200, 50, 1.0, -2.0));
+    sc::engine::simulation sim(sc::network::build_local_graph(sc::network::ei_network(sc::models::lif{}, 200, 50, 1.0, -2.0)));
     try {
         sim.run_until(1000.0);
         FAIL() << "expected a runaway-excitation error";

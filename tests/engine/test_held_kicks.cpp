@@ -5,18 +5,17 @@
 
 #include <cstring>
 
+#include "spike_recorder.hpp"
 #include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/local_graph.hpp"
 #include "sparsechaos/network/standard_networks.hpp"
 
 namespace sc = sparsechaos;
+using test_support::spike_recorder;
 using holding = sc::network::kick_holding;
 
 namespace {
 
-struct recorded : sc::engine::observer {
-    std::vector<sc::engine::spike> spikes;
-    void on_spikes(const std::vector<sc::engine::spike>& b) override { spikes.insert(spikes.end(), b.begin(), b.end()); }
-};
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -25,12 +24,12 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; 
 sc::engine::run_statistics expect_same_run(sc::network::network_spec spec, const std::vector<double>& ends,
                                            std::size_t min_spikes) {
     spec.simulation.hold_kicks = holding::off;
-    sc::engine::simulation at_once(spec);
+    sc::engine::simulation at_once(sc::network::build_local_graph(spec));
     spec.simulation.hold_kicks = holding::on;
-    sc::engine::simulation held(spec);
+    sc::engine::simulation held(sc::network::build_local_graph(spec));
     EXPECT_FALSE(at_once.holds_kicks());
     EXPECT_TRUE(held.holds_kicks());
-    recorded a, b;
+    spike_recorder a, b;
     for (double end : ends) {
         at_once.run_until(end, &a);
         held.run_until(end, &b);
@@ -85,9 +84,9 @@ TEST(HeldKicks, TwoInhibitoryPopulationsAcrossSeveralBlocks) {
 TEST(HeldKicks, RunSpikesStopsAtTheSameSpike) {
     auto spec = sc::network::inhibitory_network(sc::models::lif{}, 1500, 50, -1.0, 5.0);
     spec.simulation.hold_kicks = holding::off;
-    sc::engine::simulation at_once(spec);
+    sc::engine::simulation at_once(sc::network::build_local_graph(spec));
     spec.simulation.hold_kicks = holding::on;
-    sc::engine::simulation held(spec);
+    sc::engine::simulation held(sc::network::build_local_graph(spec));
     at_once.run_spikes(12345, 1e9);
     held.run_spikes(12345, 1e9);
     EXPECT_EQ(held.statistics().network_spikes, 12345u);
@@ -98,24 +97,24 @@ TEST(HeldKicks, RunSpikesStopsAtTheSameSpike) {
 TEST(HeldKicks, OnlyWhereKicksOnlyDelayAndArriveAtOnce) {
     auto lif = sc::network::inhibitory_network(sc::models::lif{}, 500, 50);
     lif.simulation.hold_kicks = holding::on;
-    EXPECT_TRUE(sc::engine::simulation(lif).holds_kicks());
+    EXPECT_TRUE(sc::engine::simulation(sc::network::build_local_graph(lif)).holds_kicks());
     lif.simulation.hold_kicks = holding::automatic;  // small networks fit in the caches
-    EXPECT_FALSE(sc::engine::simulation(lif).holds_kicks());
+    EXPECT_FALSE(sc::engine::simulation(sc::network::build_local_graph(lif)).holds_kicks());
 
     auto theta = sc::network::inhibitory_network(sc::models::theta{}, 500, 50);  // not an additive kick
     theta.simulation.hold_kicks = holding::on;
-    EXPECT_FALSE(sc::engine::simulation(theta).holds_kicks());
+    EXPECT_FALSE(sc::engine::simulation(sc::network::build_local_graph(theta)).holds_kicks());
     auto excitation = sc::network::ei_network(sc::models::lif{}, 500, 50);  // kicks may advance spikes
     excitation.simulation.hold_kicks = holding::on;
-    EXPECT_FALSE(sc::engine::simulation(excitation).holds_kicks());
+    EXPECT_FALSE(sc::engine::simulation(sc::network::build_local_graph(excitation)).holds_kicks());
     auto delayed = lif;
     delayed.simulation.hold_kicks = holding::on;
     delayed.projections[0].delay_ms = delayed.projections[0].delay_max_ms = 1.0;
-    EXPECT_FALSE(sc::engine::simulation(delayed).holds_kicks());
+    EXPECT_FALSE(sc::engine::simulation(sc::network::build_local_graph(delayed)).holds_kicks());
     auto input = lif;
     input.simulation.hold_kicks = holding::on;
     input.populations[0].poisson = sc::network::poisson_spec{100.0, -0.01};
-    EXPECT_FALSE(sc::engine::simulation(input).holds_kicks());
+    EXPECT_FALSE(sc::engine::simulation(sc::network::build_local_graph(input)).holds_kicks());
 
     // A Jacobian sink needs every kick as it happens; holding resumes without it.
     struct sink : sc::engine::jacobian_sink {
@@ -124,7 +123,7 @@ TEST(HeldKicks, OnlyWhereKicksOnlyDelayAndArriveAtOnce) {
         void input(std::uint32_t, double) override {}
     } tangent;
     lif.simulation.hold_kicks = holding::on;
-    sc::engine::simulation sim(lif);
+    sc::engine::simulation sim(sc::network::build_local_graph(lif));
     sim.track_jacobian(&tangent);
     EXPECT_FALSE(sim.holds_kicks());
     sim.track_jacobian(nullptr);

@@ -13,6 +13,7 @@
 
 #include "sparsechaos/io/config.hpp"
 #include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/local_graph.hpp"
 #include "sparsechaos/io/config_memory.hpp"
 #include "sparsechaos/io/config_names.hpp"
 
@@ -603,7 +604,7 @@ TEST(ConfigDescribe, MemoryEstimateWithPoissonAndSynapseDelays) {
                                        "projection[0].delay_max_ms=3", "population.I.poisson.rate_hz=100",
                                        "population.I.poisson.weight=-0.01"});
     const auto estimate = io::estimate_memory(spec);
-    const auto actual = engine::simulation(spec).memory();
+    const auto actual = engine::simulation(network::build_local_graph(spec)).memory();
     EXPECT_NEAR(double(actual.synapse_bytes), estimate.stored_synapse_bytes, 0.01 * estimate.stored_synapse_bytes);
     EXPECT_NEAR(double(actual.neuron_bytes), estimate.neuron_bytes, 0.2 * estimate.neuron_bytes);
 }
@@ -614,7 +615,7 @@ TEST(ConfigDescribe, MemoryEstimateWithExcitationCountsQueueKeys) {
     const auto spec = io::load_config((examples_dir / "ei_theta.toml").string(),
                                       {"population.E.size=16000", "population.I.size=4000"});
     const auto estimate = io::estimate_memory(spec);
-    const auto actual = engine::simulation(spec).memory();
+    const auto actual = engine::simulation(network::build_local_graph(spec)).memory();
     EXPECT_NEAR(double(actual.neuron_bytes), estimate.neuron_bytes, 0.2 * estimate.neuron_bytes);
     EXPECT_NE(io::describe(spec).find("(24 B each: state and queue key 16"), std::string::npos);
 }
@@ -625,7 +626,7 @@ TEST(ConfigDescribe, MemoryEstimateMatchesTheEngine) {
         const auto spec = io::load_config((examples_dir / "small_lif.toml").string(),
                                           {"population.I.size=20000", "population.I.drive.jitter=" + jitter});
         const auto estimate = io::estimate_memory(spec);
-        const engine::simulation sim(spec);
+        const engine::simulation sim(network::build_local_graph(spec));
         const auto actual = sim.memory();
         EXPECT_EQ(double(actual.synapses), estimate.synapses);
         EXPECT_NEAR(double(actual.synapse_bytes), estimate.stored_synapse_bytes, 0.01 * estimate.stored_synapse_bytes);

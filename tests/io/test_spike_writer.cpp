@@ -1,5 +1,6 @@
-// The spike writer and the atomic output file: SONATA layout, batching, rates, metadata, and that
-// a failed run never leaves a half-written file in place of the target.
+// The spike writer and the atomic output file on one process: SONATA layout, batching, rates,
+// metadata, and that a failed run never leaves a half-written file in place of the target.
+#include "sparsechaos/io/meta_writer.hpp"
 #include "sparsechaos/io/spike_writer.hpp"
 
 #include <gtest/gtest.h>
@@ -7,66 +8,17 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <unistd.h>
 
-#include "sparsechaos/engine/simulation.hpp"
+#include "output_cases.hpp"
 #include "sparsechaos/version.hpp"
 
 namespace io = sparsechaos::io;
 namespace h5 = sparsechaos::io::h5;
 namespace net = sparsechaos::network;
 namespace fs = std::filesystem;
-
-namespace {
-
-fs::path scratch_dir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    int rank = 0, size = 1;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    // Per test and rank count: the 2-rank run (cli.hdf5_two_ranks) may run alongside the serial one.
-    const fs::path dir = fs::path(SPARSECHAOS_BINARY_DIR) / "test_io_scratch" /
-                         (std::string(info->test_suite_name()) + "." + info->name() + "." + std::to_string(size));
-    if (rank == 0) {
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    MPI_Barrier(MPI_COMM_WORLD);
-    return dir;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Two LIF populations E (30 neurons) and I (10), no projections: enough for the layout.
-net::network_spec two_populations() {
-    net::network_spec spec;
-    for (auto [name, size] : {std::pair{"E", 30}, std::pair{"I", 10}}) {
-        net::population_spec p;
-        p.name = name;
-        p.size = std::uint64_t(size);
-        p.model = sparsechaos::models::lif{};
-        p.drive.value = 0.5;
-        spec.populations.push_back(p);
-    }
-    spec.config_text = "# a config\n";
-    return spec;
-}
-
-// Spikes in time order cycling over all 40 neurons: neuron k % 40 fires at 0.25 k ms.
-std::vector<sparsechaos::engine::spike> synthetic_spikes(std::size_t n) {
-    std::vector<sparsechaos::engine::spike> s;
-    for (std::size_t k = 0; k < n; ++k) s.push_back({0.25 * double(k), std::uint64_t(k * 7 % 40)});
-    return s;
-}
-
-}  // namespace
+using namespace output_cases;
 
 TEST(spike_writer, sonata_layout_rates_and_meta) {
     const fs::path dir = scratch_dir();
@@ -83,8 +35,19 @@ TEST(spike_writer, sonata_layout_rates_and_meta) {
         io::spike_writer w(out.file(), spec, lay, opt);
         for (std::size_t k = 0; k < spikes.size(); k += 37)  // odd batch sizes
             w.on_spikes({spikes.begin() + k, spikes.begin() + std::min(k + 37, spikes.size())});
-        io::run_metadata meta{spec.config_text, "sparsechaos run x.toml --output run.h5", 250.0, 0.5, 1.5, 40, 0};
-        totals = w.finish(meta);
+        totals = w.finish(250.0);
+        io::write_rates(out.file(), spec, lay, totals);
+        io::run_metadata meta;
+        meta.config_text = spec.config_text;
+        meta.command_line = "sparsechaos run x.toml --output run.h5";
+        meta.t_end_ms = 250.0;
+        meta.build_wall_s = 0.5;
+        meta.run_wall_s = 1.5;
+        meta.neurons = 40;
+        meta.spikes = totals.spikes;
+        meta.population_names = {"E", "I"};
+        meta.population_sizes = {30, 10};
+        io::write_meta(out.file(), meta);
         out.commit();
     }
     EXPECT_EQ(totals.spikes, 1000u);
@@ -137,49 +100,6 @@ TEST(spike_writer, sonata_layout_rates_and_meta) {
 
 // The parallel path: every rank streams the spikes of its own neurons and flushes collectively;
 // the file holds every spike once (tests/cli/hdf5_two_ranks.sh runs this on 2 ranks).
-TEST(spike_writer, ranks_write_their_own_spikes) {
-    const fs::path dir = scratch_dir();
-    int rank = 0, size = 1;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    const auto spec = two_populations();
-    const net::layout lay(spec, rank, size);
-    const auto all = synthetic_spikes(900);
-    std::vector<sparsechaos::engine::spike> mine;
-    for (const auto& s : all)
-        if (lay.local().contains(s.neuron)) mine.push_back(s);
-    io::spike_writer::options opt;
-    opt.buffer_spikes = 1 << 20;  // never flushes by itself: flushes below are the collective points
-    opt.chunk = 64;
-    io::spike_totals totals;
-    {
-        io::output_file out((dir / "par.h5").string(), MPI_COMM_WORLD);
-        io::spike_writer w(out.file(), spec, lay, opt);
-        for (std::size_t k = 0; k < mine.size(); k += 100) {
-            w.on_spikes({mine.begin() + k, mine.begin() + std::min(k + 100, mine.size())});
-            if (k % 300 == 0) w.flush();
-        }
-        totals = w.finish({"", "", 225.0});
-        out.commit();
-    }
-    EXPECT_EQ(totals.spikes, 900u);
-    auto f = h5::file::open((dir / "par.h5").string(), MPI_COMM_WORLD);
-    EXPECT_EQ(f.open_group("spikes").string_attribute("sorting"), size == 1 ? "by_time" : "none");
-    EXPECT_EQ(f.open_group("meta").int_attribute("ranks"), size);
-    std::vector<std::pair<double, std::uint64_t>> expected, found;
-    for (const auto& s : all) expected.emplace_back(s.time_ms, s.neuron);
-    for (const auto* name : {"E", "I"}) {
-        const auto first = lay.population(lay.population_index(name)).first;
-        auto g = f.open_group("spikes").open_group(name);
-        const auto t = g.open_dataset("timestamps").read<double>();
-        const auto id = g.open_dataset("node_ids").read<std::uint64_t>();
-        ASSERT_EQ(t.size(), id.size());
-        for (std::size_t k = 0; k < t.size(); ++k) found.emplace_back(t[k], id[k] + first);
-    }
-    std::sort(expected.begin(), expected.end());
-    std::sort(found.begin(), found.end());
-    EXPECT_EQ(found, expected);
-}
 
 TEST(spike_writer, spikes_off_still_writes_rates) {
     const fs::path dir = scratch_dir();
@@ -190,52 +110,14 @@ TEST(spike_writer, spikes_off_still_writes_rates) {
         io::output_file out((dir / "run.h5").string(), MPI_COMM_WORLD);
         io::spike_writer w(out.file(), spec, lay);
         w.on_spikes(synthetic_spikes(400));
-        EXPECT_EQ(w.finish({"", "", 100.0}).spikes, 400u);
+        const auto totals = w.finish(100.0);
+        EXPECT_EQ(totals.spikes, 400u);
+        io::write_rates(out.file(), spec, lay, totals);
         out.commit();
     }
     auto f = h5::file::open((dir / "run.h5").string(), MPI_COMM_WORLD);
     EXPECT_FALSE(f.contains("spikes"));
     EXPECT_DOUBLE_EQ(f.open_group("rates").double_attribute("mean"), 400 / (40 * 0.1));
-}
-
-TEST(spike_writer, observes_a_simulation) {
-    const fs::path dir = scratch_dir();
-    net::network_spec spec;
-    net::population_spec pop;
-    pop.name = "I";
-    pop.size = 300;
-    pop.model = sparsechaos::models::lif{};
-    pop.drive.value = 0.3;
-    spec.populations.push_back(pop);
-    net::projection_spec proj;
-    proj.pre = proj.post = "I";
-    proj.degree = 20;
-    proj.weight = -0.05;
-    spec.projections.push_back(proj);
-    spec.simulation.t_end_ms = 200.0;
-
-    sparsechaos::engine::simulation sim(spec);
-    io::spike_writer::options opt;
-    opt.buffer_spikes = 100;
-    io::spike_totals totals;
-    {
-        io::output_file out((dir / "sim.h5").string(), MPI_COMM_WORLD);
-        io::spike_writer w(out.file(), spec, sim.layout(), opt);
-        sim.run_until(spec.simulation.t_end_ms, &w);
-        totals = w.finish({"", "", spec.simulation.t_end_ms});
-        out.commit();
-    }
-    ASSERT_GT(sim.statistics().spikes, 100u);
-    EXPECT_EQ(totals.spikes, sim.statistics().spikes);
-    auto f = h5::file::open((dir / "sim.h5").string(), MPI_COMM_WORLD);
-    const auto t = f.open_dataset("spikes/I/timestamps").read<double>();
-    const auto ids = f.open_dataset("spikes/I/node_ids").read<std::uint64_t>();
-    ASSERT_EQ(t.size(), totals.spikes);
-    ASSERT_EQ(ids.size(), totals.spikes);
-    EXPECT_TRUE(std::is_sorted(t.begin(), t.end()));
-    EXPECT_GE(t.front(), 0.0);
-    EXPECT_LT(t.back(), 200.0);
-    EXPECT_LT(*std::max_element(ids.begin(), ids.end()), 300u);
 }
 
 TEST(output_file, failure_keeps_the_existing_target) {
@@ -246,29 +128,18 @@ TEST(output_file, failure_keeps_the_existing_target) {
     try {
         io::output_file out(target.string(), MPI_COMM_WORLD);
         temporary = out.temporary();
-        EXPECT_EQ(temporary, target.string() + ".tmp." + std::to_string(::getpid()));
+        long pid = ::getpid();  // rank 0's names the temporary on every rank
+        MPI_Bcast(&pid, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+        EXPECT_EQ(temporary, target.string() + ".tmp." + std::to_string(pid));
         EXPECT_TRUE(fs::exists(temporary));
         out.file().create_group("spikes");
         throw std::runtime_error("the run failed");
     } catch (const std::runtime_error&) {
     }
+    MPI_Barrier(MPI_COMM_WORLD);  // rank 0 removes the temporary after every rank closed it
     EXPECT_FALSE(fs::exists(temporary));
     EXPECT_EQ(slurp(target), "previous results");
     EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
-}
-
-TEST(output_file, commit_replaces_the_target) {
-    const fs::path dir = scratch_dir();
-    const fs::path target = dir / "out.h5";
-    { std::ofstream(target) << "previous results"; }
-    {
-        io::output_file out(target.string(), MPI_COMM_WORLD);
-        out.file().set_attribute("k", 1.0);
-        out.commit();
-        EXPECT_FALSE(fs::exists(out.temporary()));
-    }
-    auto f = h5::file::open(target.string(), MPI_COMM_WORLD);
-    EXPECT_DOUBLE_EQ(f.double_attribute("k"), 1.0);
 }
 
 TEST(output_file, unusable_paths_fail_early_with_the_path) {

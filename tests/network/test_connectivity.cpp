@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/local_graph.hpp"
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/network/standard_networks.hpp"
 
@@ -137,11 +138,11 @@ TEST(Connectivity, PairwiseBernoulliHasTheExpectedCount) {
 
 TEST(InitialState, SameOnAnyNumberOfRanks) {
     const auto spec = sc::network::ei_network(sc::models::theta{}, 301, 20, 1.0, -2.0, 0.2);
-    const sc::engine::simulation whole(spec);
+    const sc::engine::simulation whole(sc::network::build_local_graph(spec));
     for (int n_ranks : {2, 3}) {
         std::vector<double> joined;
         for (int r = 0; r < n_ranks; ++r) {
-            const auto part = sc::engine::simulation(spec, r, n_ranks).states();
+            const auto part = sc::engine::simulation(sc::network::build_local_graph(spec, r, n_ranks)).states();
             joined.insert(joined.end(), part.begin(), part.end());
         }
         EXPECT_EQ(joined, whole.states()) << n_ranks << " ranks";

@@ -8,11 +8,12 @@
 
 #include "sparsechaos/mpi_comm.hpp"
 #include "sparsechaos/rate/spec.hpp"
-#include "sparsechaos/tangent/petsc_error.hpp"
+#include "sparsechaos/petsc/error.hpp"
 
 namespace rate_cases {
 
 namespace rate = sparsechaos::rate;
+namespace petsc = sparsechaos::petsc;
 
 inline rate::rate_network_spec gaussian(std::uint64_t n, double g, double dt = 0.1,
                                         rate::integrator_kind integrator = rate::integrator_kind::euler) {

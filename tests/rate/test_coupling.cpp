@@ -71,7 +71,7 @@ TEST(RateCoupling, ProductAgreesWithOneRank) {
         rate::rate_model dist(MPI_COMM_WORLD, s), self(MPI_COMM_SELF, s);
         auto h_dist = dist.initial_state();
         auto h_self = self.initial_state();
-        rate::unique_vec y_dist, y_self;
+        petsc::unique_vec y_dist, y_self;
         SC_PETSC_CHECK(VecDuplicate(h_dist, y_dist.out()));
         SC_PETSC_CHECK(VecDuplicate(h_self, y_self.out()));
         SC_PETSC_CHECK(MatMult(dist.coupling(), h_dist, y_dist));

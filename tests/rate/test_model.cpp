@@ -148,7 +148,7 @@ TEST(RateModel, TangentStepIsTheDerivativeOfTheStep) {
         rate::rate_model other(MPI_COMM_WORLD, spec2);
         auto dir = other.initial_state();
         const double e = 1e-6;
-        rate::unique_vec plus, minus, mv;
+        petsc::unique_vec plus, minus, mv;
         SC_PETSC_CHECK(VecDuplicate(h, plus.out()));
         SC_PETSC_CHECK(VecDuplicate(h, minus.out()));
         SC_PETSC_CHECK(VecDuplicate(h, mv.out()));
@@ -183,7 +183,7 @@ TEST(RateModel, BlockTangentStepEqualsTheVectorOne) {
         for (int k = 0; k < 4; ++k) before[std::size_t(k)].assign(q.column(k), q.column(k) + q.local_rows());
         model.tangent_step(q.bv());
         for (int k = 0; k < 4; ++k) {
-            rate::unique_vec col;
+            petsc::unique_vec col;
             SC_PETSC_CHECK(VecDuplicate(h, col.out()));
             double* a = nullptr;
             SC_PETSC_CHECK(VecGetArray(col, &a));

@@ -13,10 +13,12 @@
 
 #include "rate_cases.hpp"
 #include "sparsechaos/io/hdf5.hpp"
+#include "sparsechaos/parallel/context.hpp"
 #include "sparsechaos/rate/coupling.hpp"
 #include "sparsechaos/rate/model.hpp"
 #include "sparsechaos/rate/rate_lyapunov.hpp"
 #include "sparsechaos/rate/run_rate.hpp"
+#include "sparsechaos/runs/rate_run.hpp"
 
 namespace rate = sparsechaos::rate;
 namespace h5 = sparsechaos::io::h5;
@@ -31,7 +33,7 @@ void report(const char* format, A... args) {
 }
 
 std::vector<double> spectrum(const rate::rate_network_spec& spec, MPI_Comm comm) {
-    return rate::run_rate_network(spec, comm, nullptr).lyapunov->exponents;
+    return rate::run_rate_network(spec, comm).lyapunov->exponents;
 }
 
 // ln|det A| of a dense n x n row-major matrix by LU with partial pivoting.
@@ -256,7 +258,7 @@ TEST(RateLyapunov, LargestExponentAgreesWithATwinTrajectory) {
     auto h = model.initial_state();
     const std::uint64_t warm = 200, start = 400, total = 2000;
     std::unique_ptr<rate::rate_lyapunov_tracker> tracker;
-    rate::unique_vec twin, diff;
+    petsc::unique_vec twin, diff;
     SC_PETSC_CHECK(VecDuplicate(h, twin.out()));
     SC_PETSC_CHECK(VecDuplicate(h, diff.out()));
     const double eps = 1e-8;
@@ -342,19 +344,19 @@ TEST(RateLyapunov, RunWritesLyapunovRateAndMeta) {
     spec.config_text = "# test\n";
     const std::string path = std::string(SPARSECHAOS_BINARY_DIR) + "/rate_run_np" +
                              std::to_string(size_of(MPI_COMM_WORLD)) + ".h5";
-    rate::rate_run_result r;
     int progress_calls = 0;
-    {
-        auto file = h5::file::create(path, MPI_COMM_WORLD);
-        rate::rate_run_options options;
-        options.progress_interval_s = 1e-9;  // every 16 steps
-        options.progress = [&](double t, double total, const rate::rate_lyapunov_tracker*) {
-            ++progress_calls;
-            EXPECT_LE(t, total);
-        };
-        r = rate::run_rate_network(spec, MPI_COMM_WORLD, &file, options);
-        file.close();
-    }
+    rate::rate_run_options options;
+    options.progress_interval_s = 1e-9;  // every 16 steps
+    options.progress = [&](double t, double total, const rate::rate_lyapunov_tracker*) {
+        ++progress_calls;
+        EXPECT_LE(t, total);
+    };
+    const auto with_progress = rate::run_rate_network(spec, MPI_COMM_WORLD, options);
+    // The run of the command line: the same trajectory, written by io through the runs layer.
+    const auto ctx = sparsechaos::parallel::make_context(MPI_COMM_WORLD);
+    const auto written = sparsechaos::runs::run_rate(spec, *ctx, {path, "", false});
+    const rate::rate_run_result& r = written.run;
+    EXPECT_EQ(r.lyapunov->exponents, with_progress.lyapunov->exponents);
     ASSERT_TRUE(r.lyapunov);
     EXPECT_EQ(r.steps, 300u);
     // Progress reports come at the same steps on every rank.
@@ -383,6 +385,7 @@ TEST(RateLyapunov, RunWritesLyapunovRateAndMeta) {
     EXPECT_EQ(file.open_dataset("meta/config").read_string(), "# test\n");
     EXPECT_EQ(file.open_group("meta").string_attribute("model"), "rate");
     EXPECT_DOUBLE_EQ(file.open_group("lyapunov").double_attribute("measuring_time_s"), 20 * 0.02);
+    EXPECT_EQ(file.open_group("meta").int_attribute("neurons"), 25);
     file.close();
     MPI_Barrier(MPI_COMM_WORLD);
     if (rank_of(MPI_COMM_WORLD) == 0) std::filesystem::remove(path);

@@ -1,4 +1,4 @@
-// Lyapunov spectra of spiking networks from the tangent dynamics (DESIGN §6): the identities every
+// Lyapunov spectra of spiking networks from the tangent dynamics (docs/design.md, "Tangent dynamics"): the identities every
 // implementation must satisfy, a twin-trajectory check, and the same spectrum on any number of
 // ranks. Runs under mpiexec at 1, 2 and 3 ranks.
 #include <gtest/gtest.h>
@@ -8,11 +8,15 @@
 #include <cmath>
 #include <numeric>
 
+#include "spike_recorder.hpp"
 #include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/network/local_graph.hpp"
+#include "sparsechaos/parallel/context.hpp"
 #include "sparsechaos/network/standard_networks.hpp"
 #include "sparsechaos/tangent/lyapunov_tracker.hpp"
 
 namespace sc = sparsechaos;
+using test_support::spike_recorder;
 namespace net = sparsechaos::network;
 
 namespace {
@@ -35,12 +39,8 @@ spectrum lyapunov(const net::network_spec& spec, MPI_Comm comm, const run_option
     int rank = 0, size = 1;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    sc::engine::simulation sim(spec, rank, size);
-    std::unique_ptr<sc::engine::mpi_spike_agreement> agreement;
-    if (size > 1) {
-        agreement = std::make_unique<sc::engine::mpi_spike_agreement>(comm);
-        sim.distribute(agreement.get(), nullptr);
-    }
+    const auto ctx = sc::parallel::make_context(comm);
+    sc::engine::simulation sim(net::build_local_graph(spec, rank, size), *ctx);
     sim.run_until(o.warmup_ms);
     sc::tangent::lyapunov_settings s;
     s.exponents = o.exponents ? o.exponents : std::int64_t(sim.layout().total());
@@ -125,17 +125,13 @@ TEST(Lyapunov, SameSpectrumOnEveryNumberOfRanks) {
 }
 
 TEST(Lyapunov, TrackingTheJacobianLeavesTheSpikeTrainUnchanged) {
-    struct recorded : sc::engine::observer {
-        std::vector<sc::engine::spike> spikes;
-        void on_spikes(const std::vector<sc::engine::spike>& b) override { spikes.insert(spikes.end(), b.begin(), b.end()); }
-    };
     const auto spec = theta_network();
-    sc::engine::simulation plain(spec), tracked(spec);
+    sc::engine::simulation plain(net::build_local_graph(spec)), tracked(net::build_local_graph(spec));
     sc::tangent::lyapunov_settings s;
     s.exponents = 5;
     sc::tangent::lyapunov_tracker tracker(MPI_COMM_SELF, tracked, s);
     tracked.track_jacobian(&tracker);
-    recorded a, b;
+    spike_recorder a, b;
     plain.run_until(2000.0, &a);
     tracked.run_until(2000.0, &b);
     ASSERT_EQ(a.spikes.size(), b.spikes.size());
@@ -147,10 +143,10 @@ TEST(Lyapunov, TrackingTheJacobianLeavesTheSpikeTrainUnchanged) {
 
 TEST(Lyapunov, LargestExponentAgreesWithATwinTrajectory) {
     // A copy of the trajectory displaced by eps along the leading tangent vector, renormalized
-    // back to distance eps every `step`: its mean log growth rate is lambda_1 (DESIGN §6).
+    // back to distance eps every `step`: its mean log growth rate is lambda_1 (docs/design.md, "Tangent dynamics").
     const auto spec = theta_network();
     const double warm = 1500.0, measure = 10000.0, step = 10.0, eps = 1e-8;
-    sc::engine::simulation a(spec), b(spec);
+    sc::engine::simulation a(net::build_local_graph(spec)), b(net::build_local_graph(spec));
     a.run_until(500.0);
     sc::tangent::lyapunov_settings s;
     s.exponents = 1;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "sparsechaos/tangent/orthonormal_system.hpp"
-#include "sparsechaos/tangent/petsc_error.hpp"
+#include "sparsechaos/petsc/error.hpp"
 
 using namespace sparsechaos::tangent;
 

@@ -1,5 +1,5 @@
 #pragma once
-// What the engine tells the tangent dynamics about each event (DESIGN §6).
+// What the engine tells the tangent dynamics about each event (docs/design.md, "Tangent dynamics").
 //
 // Between events the tangent map is the identity: phases move uniformly. A spike of neuron j
 // changes only the rows of its targets i:  Q_i ← d_i Q_i + (ω_i/ω_j)(1 − d_i) Q_j  with

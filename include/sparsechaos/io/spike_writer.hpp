@@ -1,11 +1,12 @@
 #pragma once
-// The run's output file: spikes in the SONATA layout, mean rates and run metadata (docs/output.md).
+// The run's output file and its spikes in the SONATA layout (docs/output.md).
 //
 //   output_file   creates OUT.h5.tmp.<pid> next to OUT.h5 and renames it to OUT.h5 only after
 //                 a successful close; otherwise the temporary is removed and an existing OUT.h5
 //                 is never touched.
 //   spike_writer  an engine::observer that streams spikes into chunked, extendable datasets
-//                 /spikes/<population>/{timestamps, node_ids}, then writes /rates and /meta.
+//                 /spikes/<population>/{timestamps, node_ids}; its totals go to /rates
+//                 (write_rates). /meta is io/meta_writer.hpp's.
 //
 // Parallel runs (same file, every rank its own spikes): all calls marked collective are made by
 // every rank of the communicator. Spikes are buffered per rank and written by collective calls
@@ -25,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "sparsechaos/engine/simulation.hpp"
+#include "sparsechaos/engine/observer.hpp"
 #include "sparsechaos/io/hdf5.hpp"
 #include "sparsechaos/network/layout.hpp"
 #include "sparsechaos/network/spec.hpp"
@@ -62,18 +63,6 @@ private:
     bool committed_ = false;
 };
 
-// What /meta records besides what the writer knows itself.
-struct run_metadata {
-    std::string config_text;
-    std::string command_line;
-    double t_end_ms = 0.0;  // simulated time: spikes lie in [0, t_end_ms)
-    double build_wall_s = 0.0, run_wall_s = 0.0;
-    std::uint64_t neurons = 0, synapses = 0;
-    // Per-phase wall times of every rank: phase_seconds[k][r] is phase k on rank r (s).
-    std::vector<std::string> phase_names{};
-    std::vector<std::vector<double>> phase_seconds{};
-};
-
 // Totals of a finished output (identical on every rank).
 struct spike_totals {
     std::uint64_t spikes = 0;
@@ -102,9 +91,9 @@ public:
     void on_spikes(const std::vector<engine::spike>& batch) override;
     // Collective: append every rank's buffered spikes.
     void flush();
-    // Collective: append what is left, write /rates and /meta, close every dataset the writer
-    // opened. Afterwards the file can be closed.
-    spike_totals finish(const run_metadata& meta);
+    // Collective: append what is left, close every dataset the writer opened and count every
+    // rank's spikes in [0, t_end_ms). Afterwards the file can be closed.
+    spike_totals finish(double t_end_ms);
 
     std::uint64_t local_spikes() const { return local_total_; }
 
@@ -128,5 +117,9 @@ private:
     std::uint64_t local_total_ = 0, buffered_ = 0;
     std::chrono::steady_clock::time_point last_flush_;
 };
+
+// Collective: /rates, the mean rate of every population of `spec` and of the network.
+void write_rates(h5::file& file, const network::network_spec& spec, const network::layout& layout,
+                 const spike_totals& totals);
 
 }  // namespace sparsechaos::io

@@ -1,6 +1,6 @@
 #pragma once
 // Exponential integrate-and-fire neuron (Fourcaud-Trocmé, Hansel, van Vreeswijk & Brunel,
-// J Neurosci 23:11628, 2003) in tabulated phase form (DESIGN §3, tabulated_ptc.hpp).
+// J Neurosci 23:11628, 2003) in tabulated phase form (docs/design.md, "Models in phase form", tabulated_ptc.hpp).
 //   τ dV/dt = −V + Δ_T exp((V − V_T)/Δ_T) + I_rh + I',   I_rh = V_T − Δ_T (rheobase),
 //   I' > 0 the current above rheobase (`drive`); spike registered when V reaches v_spike,
 //   reset to v_reset; an input of weight J jumps V by J. Dimensionless units (V_T = 1, Δ_T = 0.2,

@@ -1,5 +1,5 @@
 #pragma once
-// Leaky integrate-and-fire neuron in phase form (DESIGN §3).
+// Leaky integrate-and-fire neuron in phase form (docs/design.md, "Models in phase form").
 //   τ dV/dt = −V + I,  V_th = 1, V_reset = 0,  I = 1 + I_ext (I_ext > 0: suprathreshold),
 //   an input of weight J jumps V by J.
 // Phase φ ∈ [0, 1) with dφ/dt = ω/τ, ω = 1 / ln(1 + 1/I_ext), V = I (1 − e^{−φ/ω}),

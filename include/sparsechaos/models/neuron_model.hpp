@@ -3,7 +3,7 @@
 //
 // A model is a small value type holding the population's parameters. Two views of it exist:
 //
-// Phase form (DESIGN §3), used by tests and the tangent dynamics:
+// Phase form (docs/design.md, "Models in phase form"), used by tests and the tangent dynamics:
 //   phase grows as dφ/dt = ω/τ_m between inputs, the neuron spikes at phase_threshold() and
 //   restarts at phase_reset(); an input of weight J maps φ → ptc(n, φ, J) and the slope of that
 //   map is ptc_slope(n, φ, J) (the single-spike Jacobian entry d_i).

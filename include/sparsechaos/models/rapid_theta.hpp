@@ -1,6 +1,6 @@
 #pragma once
 // Rapid theta neuron (spike onset rapidness r, Engelken, Monteforte & Wolf arXiv:2412.21188;
-// DESIGN §3; derivation in docs/models.md). With x = V − V_G the distance to the glue point,
+// docs/design.md, "Models in phase form"; derivation in docs/models.md). With x = V − V_G the distance to the glue point,
 //   τ dx/dt = A_s x² + I'      (x ≤ 0),     τ dx/dt = r² A_s x² + I'      (x > 0),
 //   A_s = (r+1)/(2r), I' > 0 the current above rheobase (`drive`), ω = 2√(I'/A_s).
 // φ ∈ (−π, π] with dφ/dt = ω/τ; φ_G = π(r−1)/(r+1) is the glue phase. In the half distance to

@@ -1,5 +1,5 @@
 #pragma once
-// Tabulated phase form of a one-dimensional neuron without a closed-form PTC (DESIGN §3).
+// Tabulated phase form of a one-dimensional neuron without a closed-form PTC (docs/design.md, "Models in phase form").
 //
 // The neuron is τ dV/dt = F(V) with F > 0 everywhere (suprathreshold: it fires periodically when
 // left alone), registers a spike when V reaches v_spike and restarts at v_reset. Its free

@@ -1,5 +1,5 @@
 #pragma once
-// Theta neuron (quadratic integrate-and-fire in phase form, DESIGN §3).
+// Theta neuron (quadratic integrate-and-fire in phase form, docs/design.md, "Models in phase form").
 //   τ dV/dt = V² + I (I > 0), V = √I tan(φ/2), φ ∈ (−π, π], spike at π, reset to −π,
 //   ω = 2√I, an input of weight J jumps V by J, so with c = J/√I
 //   g(φ) = 2 atan(tan(φ/2) + c),  g'(φ) = 1 / (cos²(φ/2) + (sin(φ/2) + c cos(φ/2))²).

@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "sparsechaos/petsc/handles.hpp"
 #include "sparsechaos/rate/spec.hpp"
 
 namespace sparsechaos::rate {
@@ -32,14 +33,11 @@ void fill_coupling_row(const coupling_spec& spec, std::uint64_t i, coupling_row&
 // Row i of the Gaussian J as N numbers (out[i] = 0); out.size() must be N.
 void gaussian_row(const coupling_spec& spec, std::uint64_t i, std::span<double> out);
 
-// Owns a PETSc Mat (destroy it before the petsc_session ends).
+// Owns a PETSc Mat (destroy it before the petsc::session ends).
 class coupling_matrix {
 public:
     // Collective over comm. `local_rows` rows on this rank (their sum is N = spec.size).
     coupling_matrix(MPI_Comm comm, const coupling_spec& spec, std::int64_t local_rows);
-    ~coupling_matrix();
-    coupling_matrix(const coupling_matrix&) = delete;
-    coupling_matrix& operator=(const coupling_matrix&) = delete;
 
     Mat mat() const { return mat_; }
     std::int64_t row_begin() const { return row_begin_; }
@@ -48,7 +46,7 @@ public:
     std::uint64_t local_entries() const { return local_entries_; }
 
 private:
-    Mat mat_ = nullptr;
+    petsc::unique_mat mat_;
     std::int64_t row_begin_ = 0, local_rows_ = 0;
     std::uint64_t local_entries_ = 0;
 };

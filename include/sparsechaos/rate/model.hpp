@@ -25,7 +25,7 @@
 
 #include "sparsechaos/rate/coupling.hpp"
 #include "sparsechaos/rate/input.hpp"
-#include "sparsechaos/rate/petsc_objects.hpp"
+#include "sparsechaos/petsc/handles.hpp"
 #include "sparsechaos/rate/spec.hpp"
 
 namespace sparsechaos::rate {
@@ -46,7 +46,7 @@ public:
 
     // Collective. A state vector in the model's layout holding h_i(0) = initial_std * z_i, z_i
     // standard normal keyed by (seed, i).
-    unique_vec initial_state() const;
+    petsc::unique_vec initial_state() const;
 
     // Collective. One step of the map, h(step) -> h(step + 1) in place. With keep_jacobian the
     // model keeps phi' at every stage for tangent_step(); a twin trajectory steps without it.
@@ -89,10 +89,10 @@ private:
     std::int64_t local_rows_, row_begin_;
     coupling_matrix coupling_;
     input_drive input_;
-    unique_vec x_, y_;  // MatMult input phi(a) and output J phi(a)
+    petsc::unique_vec x_, y_;  // MatMult input phi(a) and output J phi(a)
     std::vector<double> stage_arg_, k_sum_, input_values_;
     std::vector<std::vector<double>> d_;  // phi' per stage
-    std::vector<unique_bv> buffers_;
+    std::vector<petsc::unique_bv> buffers_;
     PetscInt buffer_columns_ = 0;
     std::vector<int> block_rows_, block_first_;  // rows of every rank's block (dense products)
     std::vector<double> staging_, gathered_;    // rows of X from all ranks, one column block

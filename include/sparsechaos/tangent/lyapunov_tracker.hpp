@@ -1,5 +1,5 @@
 #pragma once
-// The tangent dynamics of a zero-delay spiking network and its Lyapunov spectrum (DESIGN §6,
+// The tangent dynamics of a zero-delay spiking network and its Lyapunov spectrum (docs/design.md, "Tangent dynamics",
 // docs/lyapunov.md).
 //
 // The tracker is the engine's jacobian_sink: per spike of j it updates the rows of j's targets,

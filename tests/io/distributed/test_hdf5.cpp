@@ -1,5 +1,5 @@
 // The RAII layer over HDF5: round trips of every supported type, appends, error messages, and
-// that every id is closed. Runs on any number of ranks (tests/cli/hdf5_two_ranks.sh runs it on 2).
+// that every id is closed. Runs on 1, 2 and 3 ranks (tests/CMakeLists.txt, add_mpi_tests).
 #include "sparsechaos/io/hdf5.hpp"
 
 #include <gtest/gtest.h>

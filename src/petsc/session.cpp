@@ -1,4 +1,4 @@
-#include "sparsechaos/tangent/petsc_session.hpp"
+#include "sparsechaos/petsc/session.hpp"
 
 #include <mpi.h>
 #include <slepcsys.h>
@@ -6,10 +6,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "petsc_error_message.hpp"
-#include "sparsechaos/tangent/petsc_error.hpp"
+#include "error_message.hpp"
+#include "sparsechaos/petsc/error.hpp"
 
-namespace sparsechaos::tangent {
+namespace sparsechaos::petsc {
 
 namespace impl {
 
@@ -37,11 +37,11 @@ std::string take_last_petsc_message() {
 
 }  // namespace impl
 
-petsc_session::petsc_session() { start(nullptr, nullptr); }
+session::session() { start(nullptr, nullptr); }
 
-petsc_session::petsc_session(int& argc, char**& argv) { start(&argc, &argv); }
+session::session(int& argc, char**& argv) { start(&argc, &argv); }
 
-void petsc_session::start(int* argc, char*** argv) {
+void session::start(int* argc, char*** argv) {
     int mpi_up = 0;
     MPI_Initialized(&mpi_up);
     if (!mpi_up) throw std::logic_error("petsc_session: initialize MPI before PETSc");
@@ -53,10 +53,10 @@ void petsc_session::start(int* argc, char*** argv) {
     SC_PETSC_CHECK(PetscPushErrorHandler(impl::keep_petsc_message, nullptr));
 }
 
-petsc_session::~petsc_session() {
+session::~session() {
     if (!owns_) return;
     PetscPopErrorHandler();
     SlepcFinalize();  // leaves MPI initialized: PETSc did not start it
 }
 
-}  // namespace sparsechaos::tangent
+}  // namespace sparsechaos::petsc

@@ -1,14 +1,13 @@
-#include "sparsechaos/tangent/lyapunov_run.hpp"
-#include "sparsechaos/mpi_comm.hpp"
+#include "sparsechaos/runs/lyapunov_run.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <stdexcept>
 
-#include "sparsechaos/network/connectivity.hpp"
+namespace sparsechaos::runs {
 
-namespace sparsechaos::tangent {
+using namespace sparsechaos::tangent;
+
 namespace {
 
 orthogonalization method_of(network::qr_method m) {
@@ -21,8 +20,8 @@ orthogonalization method_of(network::qr_method m) {
 
 }  // namespace
 
-lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spec& spec, MPI_Comm comm,
-                             engine::observer* obs, double progress_interval_s,
+lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spec& spec, engine::observer* obs,
+                             double progress_interval_s,
                              const std::function<void(const lyapunov_tracker*)>& on_tracker) {
     if (!spec.lyapunov) throw std::invalid_argument("run_lyapunov: the configuration has no [lyapunov] section");
     const auto& ly = *spec.lyapunov;
@@ -60,7 +59,7 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     const double t_warm = sim_time;
     // Planned measuring time; a warm-up in spikes may end elsewhere: set again when it starts.
     s.measuring_time_s = std::max(t_end - t_warm - ly.ons_warmup_ms, 1e-3) * 1e-3;
-    lyapunov_tracker tracker(comm, sim, s);
+    lyapunov_tracker tracker(sim.context().comm(), sim, s);
     if (on_tracker) on_tracker(&tracker);
     sim.track_jacobian(&tracker);
     warm_up(ly.ons_warmup_ms, ly.ons_warmup_spikes_per_neuron);
@@ -125,67 +124,4 @@ void check_lyapunov_ranks(const network::network_spec& spec, int n_ranks) {
                                     " ranks): use fewer ranks or method = \"cgs\"");
 }
 
-network::network_spec with_drive_factor(const network::network_spec& spec, double factor) {
-    network::network_spec out = spec;
-    const network::layout lay(spec);
-    const auto drives = network::population_drives(spec, network::resolve_projections(spec, lay));
-    for (std::size_t p = 0; p < out.populations.size(); ++p) {
-        out.populations[p].drive.value = factor * drives[p];
-        out.populations[p].drive.balanced_rate_hz.reset();
-    }
-    return out;
-}
-
-double tune_drive_factor(const network::network_spec& spec, MPI_Comm comm, double target_hz, double tune_ms,
-                         const std::function<void(int, double, double)>& report) {
-    const int rank = rank_of(comm), size = size_of(comm);
-    std::unique_ptr<engine::mpi_spike_agreement> agreement;
-    if (size > 1) agreement = std::make_unique<engine::mpi_spike_agreement>(comm);
-    // Mean rate over the last 80 % of a fresh run (the first 20 % is the transient).
-    auto rate_at = [&](double factor) {
-        const auto tuned = with_drive_factor(spec, factor);
-        engine::simulation sim(tuned, rank, size);
-        if (agreement) sim.distribute(agreement.get(), nullptr);
-        sim.run_until(0.2 * tune_ms);
-        const auto before = sim.statistics().network_spikes;
-        sim.run_until(tune_ms);
-        const double spikes = double(sim.statistics().network_spikes - before);
-        return spikes / (double(sim.layout().total()) * 0.8 * tune_ms * 1e-3);
-    };
-    // Rates of small networks are jagged functions of the drive, so a plain secant can cycle:
-    // first step proportionally until the target is bracketed, then shrink the bracket by
-    // regula falsi on (log factor, log rate) with the Illinois fix against one-sided steps.
-    const double goal = std::log(target_hz);
-    auto miss = [&](double rate) { return std::log(std::max(rate, 1e-6)) - goal; };
-    auto close_enough = [&](double rate) { return std::abs(rate - target_hz) <= 0.01 * target_hz; };
-    double lo = 0.0, hi = 0.0, m_lo = 0.0, m_hi = 0.0;  // log factors of the bracket, their misses
-    bool have_lo = false, have_hi = false;
-    double x = 0.0;  // log factor
-    int side = 0;
-    for (int step = 0; step <= 40; ++step) {
-        const double rate = rate_at(std::exp(x));
-        if (report) report(step, std::exp(x), rate);
-        if (close_enough(rate)) return std::exp(x);
-        const double m = miss(rate);
-        if (m < 0) {
-            lo = x, m_lo = m, have_lo = true;
-            if (side == -1) m_hi *= 0.5;  // Illinois: the other end has not moved twice in a row
-            side = -1;
-        } else {
-            hi = x, m_hi = m, have_hi = true;
-            if (side == 1) m_lo *= 0.5;
-            side = 1;
-        }
-        if (have_lo && have_hi) {
-            x = lo - m_lo * (hi - lo) / (m_hi - m_lo);
-            if (std::abs(hi - lo) < 1e-9) break;
-        } else {
-            x = x - std::clamp(m, -0.5, 0.5);  // rate roughly proportional to the drive
-        }
-    }
-    throw std::runtime_error("lyapunov.target_rate_hz: the drive was not tuned to " + std::to_string(target_hz) +
-                             " Hz within 1 %: the rate is too jagged a function of the drive here; raise lyapunov.tune_ms "
-                             "(longer tuning runs average more spikes)");
-}
-
-}  // namespace sparsechaos::tangent
+}  // namespace sparsechaos::runs

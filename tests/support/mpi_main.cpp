@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "sparsechaos/tangent/petsc_session.hpp"
+#include "sparsechaos/petsc/session.hpp"
 
 namespace {
 
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);  // takes the --gtest_* flags out of argv
     int failed = 0;
     {
-        sparsechaos::tangent::petsc_session petsc(argc, argv);
+        sparsechaos::petsc::session petsc(argc, argv);
         if (rank != 0) {
             auto& listeners = ::testing::UnitTest::GetInstance()->listeners();
             delete listeners.Release(listeners.default_result_printer());

@@ -4,25 +4,25 @@
 // SlepcFinalize does not call MPI_Finalize, so destroy the session before MPI is finalized.
 //
 // While a session is alive, PETSc errors are not printed as tracebacks on stderr; their message
-// is kept and becomes the text of the petsc_error that SC_PETSC_CHECK throws.
+// is kept and becomes the text of the petsc::error that SC_PETSC_CHECK throws.
 
-namespace sparsechaos::tangent {
+namespace sparsechaos::petsc {
 
-class petsc_session {
+class session {
 public:
     // Options come from PETSC_OPTIONS and .petscrc only: the program's own command line is not
     // PETSc's to parse.
-    petsc_session();
+    session();
     // Also parses PETSc options (-log_view, ...) from argc/argv; for test and tool mains.
-    petsc_session(int& argc, char**& argv);
-    ~petsc_session();
+    session(int& argc, char**& argv);
+    ~session();
 
-    petsc_session(const petsc_session&) = delete;
-    petsc_session& operator=(const petsc_session&) = delete;
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
 
 private:
     void start(int* argc, char*** argv);
     bool owns_ = false;  // false when SLEPc was already initialized by someone else
 };
 
-}  // namespace sparsechaos::tangent
+}  // namespace sparsechaos::petsc

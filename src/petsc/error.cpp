@@ -1,10 +1,10 @@
-#include "sparsechaos/tangent/petsc_error.hpp"
+#include "sparsechaos/petsc/error.hpp"
 
-#include "petsc_error_message.hpp"
+#include "error_message.hpp"
 
-namespace sparsechaos::tangent {
+namespace sparsechaos::petsc {
 
-void throw_petsc_error(PetscErrorCode code, const char* call, const char* file, int line) {
+void throw_error(PetscErrorCode code, const char* call, const char* file, int line) {
     const char* text = nullptr;
     PetscErrorMessage(code, &text, nullptr);
     std::string what = std::string(call) + " failed at " + file + ":" + std::to_string(line) +
@@ -12,7 +12,7 @@ void throw_petsc_error(PetscErrorCode code, const char* call, const char* file, 
     if (text) what += " (" + std::string(text) + ")";
     const std::string detail = impl::take_last_petsc_message();
     if (!detail.empty()) what += ": " + detail;
-    throw petsc_error(code, what);
+    throw error(code, what);
 }
 
-}  // namespace sparsechaos::tangent
+}  // namespace sparsechaos::petsc

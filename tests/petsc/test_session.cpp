@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "sparsechaos/tangent/petsc_error.hpp"
+#include "sparsechaos/petsc/error.hpp"
 
-using sparsechaos::tangent::petsc_error;
+using sparsechaos::petsc::error;
 
 TEST(PetscError, FailedCallThrowsWithItsNameAndMessage) {
     BV v = nullptr;
@@ -19,10 +19,10 @@ TEST(PetscError, FailedCallThrowsWithItsNameAndMessage) {
         // R must be at least 3 x 3 for three columns.
         SC_PETSC_CHECK(BVOrthogonalize(v, r));
         ADD_FAILURE() << "no exception";
-    } catch (const petsc_error& e) {
+    } catch (const error& e) {
         const std::string what = e.what();
         EXPECT_NE(what.find("BVOrthogonalize(v, r)"), std::string::npos) << what;
-        EXPECT_NE(what.find("test_petsc_session.cpp"), std::string::npos) << what;
+        EXPECT_NE(what.find("test_session.cpp"), std::string::npos) << what;
         EXPECT_NE(what.find("smaller than the number of BV active columns"), std::string::npos) << what;
         EXPECT_NE(e.code(), 0);
     }
@@ -32,5 +32,5 @@ TEST(PetscError, FailedCallThrowsWithItsNameAndMessage) {
 
 TEST(PetscError, OnlyNonzeroCodesThrow) {
     EXPECT_NO_THROW(SC_PETSC_CHECK(PetscErrorCode(0)));
-    EXPECT_THROW(SC_PETSC_CHECK(PetscErrorCode(PETSC_ERR_ARG_SIZ)), petsc_error);
+    EXPECT_THROW(SC_PETSC_CHECK(PetscErrorCode(PETSC_ERR_ARG_SIZ)), error);
 }

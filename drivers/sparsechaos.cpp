@@ -35,6 +35,8 @@ struct options {
     std::vector<std::string> sets, unsets;
     sc::io::config_overrides overrides;  // sets and unsets in command-line order
     bool quiet = false, timers = false;
+    std::string checkpoint_every, resume_from;
+    bool resume = false;
 };
 
 void print_error(const sc::parallel::context& ctx, const std::string& message) {
@@ -77,7 +79,10 @@ int check_command(const options& opt, const sc::parallel::context& ctx) {
 }
 
 int run_command(const options& opt, sc::parallel::context& ctx, const std::string& invocation) {
-    const sc::runs::run_options ro{opt.output, invocation, !opt.quiet};
+    sc::runs::run_options ro{opt.output, invocation, !opt.quiet};
+    if (!opt.checkpoint_every.empty()) ro.checkpoints.every = sc::runs::parse_checkpoint_interval(opt.checkpoint_every);
+    ro.checkpoints.resume = opt.resume;
+    ro.checkpoints.resume_from = opt.resume_from;
     std::string text;
     if (sc::io::is_rate_config_file(opt.config)) {
         const auto spec = sc::io::load_rate_config(opt.config, opt.overrides);
@@ -127,6 +132,14 @@ int cli_main(int argc, char** argv, sc::parallel::context& ctx) {
     add_sets(run);
     run->add_flag("-q,--quiet", opt.quiet, "No progress and no summary (errors still print)");
     run->add_flag("--timers", opt.timers, "Print the time of each phase and the memory used");
+    run->add_option("--checkpoint-every", opt.checkpoint_every,
+                    "Write a checkpoint OUT.h5.ckpt this often: wall time (90s, 10min, 2h) or simulated time (500ms)")
+        ->type_name("INTERVAL");
+    run->add_option("--resume", opt.resume_from,
+                    "Continue from a checkpoint: OUT.h5.ckpt (or FILE), on any number of ranks; without one, start "
+                    "from the beginning")
+        ->expected(0, 1)
+        ->type_name("[FILE]");
     run->footer("Example: sparsechaos run examples/small_lif.toml --output small.h5 --set simulation.seed=3");
 
     CLI::App* check = app.add_subcommand("check", "Validate CONFIG and describe the network it builds");
@@ -154,6 +167,8 @@ int cli_main(int argc, char** argv, sc::parallel::context& ctx) {
         else if (o->get_name() == "--unset")
             opt.overrides.push_back(sc::io::config_override::unset(opt.unsets.at(next_unset++)));
     }
+
+    opt.resume = run->count("--resume") > 0;
 
     try {
         if (*run) return run_command(opt, ctx, command_line(argc, argv));

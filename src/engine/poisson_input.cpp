@@ -1,6 +1,8 @@
 #include "sparsechaos/engine/poisson_input.hpp"
 
 #include <cmath>
+#include <limits>
+#include <string>
 #include <stdexcept>
 
 #include "sparsechaos/network/random.hpp"
@@ -47,6 +49,29 @@ void poisson_input::advance() {
 void poisson_input::shift_origin(double dt) {
     std::vector<double> times(neuron_.size());
     for (std::uint32_t m = 0; m < times.size(); ++m) times[m] = heap_.time_of(m) - dt;
+    heap_.assign(times);
+}
+
+void poisson_input::export_state(std::size_t n_local, std::vector<double>& next,
+                                 std::vector<std::uint64_t>& drawn) const {
+    next.assign(n_local, std::numeric_limits<double>::quiet_NaN());
+    drawn.assign(n_local, 0);
+    for (std::uint32_t m = 0; m < neuron_.size(); ++m) {
+        next[neuron_[m]] = heap_.time_of(m);
+        drawn[neuron_[m]] = count_[m];
+    }
+}
+
+void poisson_input::import_state(const std::vector<double>& next, const std::vector<std::uint64_t>& drawn) {
+    // Members are in local-neuron order, so the rebuilt heap breaks ties exactly as before.
+    std::vector<double> times(neuron_.size());
+    for (std::uint32_t m = 0; m < neuron_.size(); ++m) {
+        const std::uint32_t i = neuron_[m];
+        if (i >= next.size() || !(drawn[i] >= 1 && drawn[i] <= std::numeric_limits<std::uint32_t>::max()))
+            throw std::invalid_argument("Poisson input state: no count for local neuron " + std::to_string(i));
+        times[m] = next[i];
+        count_[m] = std::uint32_t(drawn[i]);
+    }
     heap_.assign(times);
 }
 

@@ -1,6 +1,8 @@
 #include "sparsechaos/engine/simulation.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <tuple>
 #include <cmath>
 #include <stdexcept>
 
@@ -303,7 +305,17 @@ void simulation::shift_origin(double dt) {
             graph_.neurons[p]);
     }
     state_.inputs.shift_origin(dt);
-    state_.transit.shift_origin(dt);
+    // An entry walking a row of per-synapse delays computes each synapse's arrival from its
+    // emission time, emitted + delay. Recomputed so after a shift too, the arrival of a synapse
+    // does not depend on which synapse the entry pointed at when the origin moved, which differs
+    // between rank counts (each rank walks its own part of the row) and between a run and a
+    // restart from a checkpoint. A row with one delay keeps its one shifted arrival, the same on
+    // every rank.
+    state_.transit.shift_origin(dt, [&](const in_transit& e, double shift) {
+        const auto& proj = graph_.projections[e.projection];
+        if (!proj.synapse_delays()) return e.arrival - shift;
+        return e.emitted + double(graph_.targets[e.projection].stored_delays_ms()[e.cursor]);
+    });
     state_.origin_ms += dt;
     state_.now -= dt;
     ++state_.stats.origin_shifts;
@@ -456,6 +468,70 @@ void simulation::apply_arrival() {
     } else {
         state_.transit.pop();
     }
+}
+
+portable_state simulation::export_state() const {
+    portable_state p;
+    p.cells = states();
+    state_.inputs.export_state(n_local_, p.input_next, p.input_drawn);
+    for (const auto& e : state_.transit.entries()) p.flights.push_back({e.source, e.projection, e.emitted, e.arrival});
+    p.now = state_.now;
+    p.origin_ms = state_.origin_ms;
+    p.same_instant = state_.same_instant;
+    p.windows_done = state_.windows_done;
+    p.network_spikes = state_.stats.network_spikes;
+    p.bucket_width_ms = state_.bucket_width_ms;
+    p.hold_window_ms = state_.hold_window_ms;
+    return p;
+}
+
+void simulation::import_state(const portable_state& p) {
+    if (p.cells.size() != n_local_ || p.input_next.size() != n_local_ || p.input_drawn.size() != n_local_)
+        throw std::invalid_argument("simulation::import_state: " + std::to_string(p.cells.size()) +
+                                    " neuron states for " + std::to_string(n_local_) + " local neurons");
+    for (std::size_t i = 0; i < n_local_; ++i) cell_state(i) = p.cells[i];
+    state_.inputs.import_state(p.input_next, p.input_drawn);
+    state_.now = p.now;
+    state_.origin_ms = p.origin_ms;
+    state_.same_instant = p.same_instant;
+    state_.windows_done = p.windows_done;
+    state_.stats.network_spikes = p.network_spikes;
+    state_.bucket_width_ms = p.bucket_width_ms;
+    state_.hold_window_ms = p.hold_window_ms;
+    // Spikes in flight: every rank saw some of them; each rank keeps those that still reach one
+    // of its neurons. At a safe point every arrival before `now` has been applied and none at or
+    // after it (window_schedule), and a synapse's arrival is emitted + delay (shift_origin), so
+    // the synapses still to come are the suffix of the row (sorted by delay) from `now` on.
+    std::vector<flight> flights = p.flights;
+    auto key = [](const flight& f) {
+        return std::tuple(f.source, f.projection, std::bit_cast<std::uint64_t>(f.emitted));
+    };
+    std::sort(flights.begin(), flights.end(), [&](const flight& a, const flight& b) { return key(a) < key(b); });
+    flights.erase(std::unique(flights.begin(), flights.end(), [&](const flight& a, const flight& b) { return key(a) == key(b); }),
+                  flights.end());
+    state_.transit = delivery_queue{};
+    for (const auto& f : flights) {
+        if (f.projection >= graph_.projections.size())
+            throw std::invalid_argument("simulation::import_state: a spike in flight through projection " +
+                                        std::to_string(f.projection) + " of " +
+                                        std::to_string(graph_.projections.size()));
+        const auto k = std::uint32_t(f.projection);
+        const auto& proj = graph_.projections[k];
+        const auto& targets = graph_.targets[k];
+        if (graph_.local_ranges[proj.post].size == 0 || !targets.may_have_targets(f.source)) continue;
+        in_transit e{f.arrival, f.emitted, f.source, 0, k, 0};
+        if (proj.synapse_delays()) {
+            const auto row = targets.row_with_delays(f.source);
+            std::uint64_t c = 0;
+            while (c < row.size && f.emitted + double(row.delays_ms[c]) < state_.now) ++c;
+            if (c == row.size) continue;
+            e.cursor = targets.row_offset(f.source) + c;
+            e.remaining = std::uint32_t(row.size - c);
+            e.arrival = f.emitted + double(row.delays_ms[c]);
+        }
+        state_.transit.push(e);
+    }
+    rebuild_queue();
 }
 
 memory_report simulation::memory() const {

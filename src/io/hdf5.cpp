@@ -378,6 +378,23 @@ std::vector<T> dataset::read() const {
     return out;
 }
 
+template <element T>
+std::vector<T> dataset::read_range(std::uint64_t first, std::uint64_t count) const {
+    const std::uint64_t n = size();
+    if (first > n || count > n - first)
+        throw error("HDF5: '" + path_ + "' has " + std::to_string(n) + " elements, not [" + std::to_string(first) +
+                    ", " + std::to_string(first + count) + ")");
+    std::vector<T> out(count);
+    if (count == 0) return out;
+    handle file_space(check(H5Dget_space(id()), "get dataspace of", path_), H5Sclose);
+    const hsize_t start = first, c = count;
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &c, nullptr), "select in", path_);
+    handle mem_space = space_1d(c, path_);
+    check(H5Dread(id(), memory_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()), "read dataset",
+          path_);
+    return out;
+}
+
 std::string dataset::read_string() const {
     handle type(check(H5Dget_type(id()), "get type of", path_), H5Tclose);
     return read_string_value(type.get(), path_,
@@ -434,7 +451,8 @@ void file::close() { check(h_.release(), "close file", filename_); }
     template dataset location::write_scalar<T>(std::string_view, T);                    \
     template dataset location::create_extendable<T>(std::string_view, std::uint64_t);   \
     template std::uint64_t dataset::append<T>(std::span<const T>);                      \
-    template std::vector<T> dataset::read<T>() const;
+    template std::vector<T> dataset::read<T>() const;                                  \
+    template std::vector<T> dataset::read_range<T>(std::uint64_t, std::uint64_t) const;
 SPARSECHAOS_H5_INSTANTIATE(double)
 SPARSECHAOS_H5_INSTANTIATE(std::uint64_t)
 SPARSECHAOS_H5_INSTANTIATE(std::int64_t)

@@ -88,21 +88,84 @@ spike_writer::spike_writer(h5::file& file, const network::network_spec& spec, co
       local_counts_(spec.populations.size(), 0),
       last_flush_(std::chrono::steady_clock::now()) {
     populations_.resize(spec.populations.size());
+    for (auto& out : populations_) {
+        const std::size_t reserve = std::min<std::size_t>(opt_.buffer_spikes, 1 << 16);
+        out.times.reserve(reserve);
+        out.ids.reserve(reserve);
+    }
+    create_datasets();
+}
+
+void spike_writer::create_datasets() {
     if (!write_spikes_) return;
     // Parts appended in rank order lose the global time order; element-wise writes keep it.
     const bool by_time = n_ranks_ == 1 || opt_.global_order;
-    spikes_group_ = file.create_group("spikes");
+    spikes_group_ = file_->create_group("spikes");
     spikes_group_.set_attribute("sorting", by_time ? "by_time" : "none");
     for (std::size_t p = 0; p < populations_.size(); ++p) {
         auto& out = populations_[p];
-        out.group = spikes_group_.create_group(spec.populations[p].name);
+        out.group = spikes_group_.create_group(spec_->populations[p].name);
         out.group.set_enum_attribute("sorting", sonata_sorting, by_time ? 2 : 0);
         out.timestamps = out.group.create_extendable<double>("timestamps", opt_.chunk);
         out.timestamps.set_attribute("units", "ms");
         out.node_ids = out.group.create_extendable<std::uint64_t>("node_ids", opt_.chunk);
-        const std::size_t reserve = std::min<std::size_t>(opt_.buffer_spikes, 1 << 16);
-        out.times.reserve(reserve);
-        out.ids.reserve(reserve);
+    }
+}
+
+void spike_writer::close_datasets() {
+    for (auto& out : populations_) {
+        if (out.timestamps.valid()) out.timestamps.close();
+        if (out.node_ids.valid()) out.node_ids.close();
+        if (out.group.valid()) out.group.close();
+    }
+    if (spikes_group_.valid()) spikes_group_.close();
+}
+
+void spike_writer::switch_file(h5::file& next) {
+    flush();
+    close_datasets();
+    file_ = &next;
+    create_datasets();
+}
+
+void spike_writer::append_segment(const h5::file& segment) {
+    if (!write_spikes_) return;
+    // Every rank appends its share of each dataset, a chunk at a time, in the same number of
+    // rounds on every rank (appends are collective): the datasets grow by the segment's data in order.
+    constexpr std::uint64_t chunk = std::uint64_t(1) << 20;
+    const h5::group spikes = segment.open_group("spikes");
+    for (std::size_t p = 0; p < populations_.size(); ++p) {
+        const h5::group g = spikes.open_group(spec_->populations[p].name);
+        const h5::dataset t = g.open_dataset("timestamps"), id = g.open_dataset("node_ids");
+        const std::uint64_t total = t.size();
+        if (id.size() != total)
+            throw h5::error("HDF5: '" + g.path() + "' has " + std::to_string(total) + " timestamps and " +
+                            std::to_string(id.size()) + " node ids");
+        const auto share = network::layout::block(total, rank_, n_ranks_);
+        const std::uint64_t most = (total + std::uint64_t(n_ranks_) - 1) / std::uint64_t(n_ranks_);
+        for (std::uint64_t done = 0; done < std::max<std::uint64_t>(most, 1); done += chunk) {
+            const std::uint64_t first = std::min(done, share.size);
+            const std::uint64_t n = std::min(chunk, share.size - first);
+            populations_[p].timestamps.append(t.read_range<double>(share.first + first, n));
+            populations_[p].node_ids.append(id.read_range<std::uint64_t>(share.first + first, n));
+        }
+    }
+}
+
+std::vector<std::uint64_t> spike_writer::population_totals() const {
+    std::vector<std::uint64_t> totals(local_counts_.size());
+    MPI_Allreduce(local_counts_.data(), totals.data(), int(totals.size()), MPI_UINT64_T, MPI_SUM, file_->comm());
+    return totals;
+}
+
+void spike_writer::add_earlier(const std::vector<std::uint64_t>& population_totals) {
+    if (population_totals.size() != local_counts_.size())
+        throw std::invalid_argument("spike counts of " + std::to_string(population_totals.size()) + " populations for " +
+                                    std::to_string(local_counts_.size()));
+    if (rank_ != 0) return;  // summed over ranks in finish()
+    for (std::size_t p = 0; p < local_counts_.size(); ++p) {
+        local_counts_[p] += population_totals[p];
+        local_total_ += population_totals[p];
     }
 }
 
@@ -154,12 +217,10 @@ void spike_writer::flush() {
 
 spike_totals spike_writer::finish(double t_end_ms) {
     flush();
-    const MPI_Comm comm = file_->comm();
     const std::size_t n_pop = populations_.size();
 
     spike_totals totals;
-    totals.population_spikes.resize(n_pop);
-    MPI_Allreduce(local_counts_.data(), totals.population_spikes.data(), int(n_pop), MPI_UINT64_T, MPI_SUM, comm);
+    totals.population_spikes = population_totals();
     const double seconds = t_end_ms / 1000.0;
     auto rate = [&](std::uint64_t spikes, std::uint64_t neurons) {
         return seconds > 0.0 && neurons > 0 ? double(spikes) / (double(neurons) * seconds) : 0.0;
@@ -173,13 +234,7 @@ spike_totals spike_writer::finish(double t_end_ms) {
     }
     totals.mean_rate_hz = rate(totals.spikes, neurons);
 
-    // Close what the writer opened, so that the file can close.
-    for (auto& out : populations_) {
-        out.timestamps.close();
-        out.node_ids.close();
-        out.group.close();
-    }
-    if (spikes_group_.valid()) spikes_group_.close();
+    close_datasets();  // so that the file can close
     return totals;
 }
 

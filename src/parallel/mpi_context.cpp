@@ -112,6 +112,7 @@ public:
         check(MPI_Bcast(values, count, MPI_DOUBLE, 0, comm_), "MPI_Bcast");
     }
     void broadcast(int* values, int count) override { check(MPI_Bcast(values, count, MPI_INT, 0, comm_), "MPI_Bcast"); }
+    void barrier() override { check(MPI_Barrier(comm_), "MPI_Barrier"); }
 
 private:
     MPI_Comm comm_;

@@ -1,5 +1,7 @@
 #include "sparsechaos/runs/rate_run.hpp"
 
+#include <stdexcept>
+
 #include "sparsechaos/io/lyapunov_writer.hpp"
 #include "sparsechaos/io/meta_writer.hpp"
 #include "sparsechaos/io/rate_writer.hpp"
@@ -11,6 +13,9 @@
 namespace sparsechaos::runs {
 
 rate_result run_rate(const rate::rate_network_spec& spec, parallel::context& ctx, const run_options& options) {
+    if (options.checkpoints.every || options.checkpoints.resume)
+        throw std::invalid_argument("checkpoints of rate-network runs are not available yet: run without "
+                                    "--checkpoint-every and --resume");
     io::check_output_path(options.output);
     io::output_file out(options.output, ctx.comm());
     petsc::session petsc;

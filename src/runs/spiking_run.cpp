@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "sparsechaos/io/engine_checkpoint.hpp"
 #include "sparsechaos/io/lyapunov_writer.hpp"
 #include "sparsechaos/io/meta_writer.hpp"
 #include "sparsechaos/network/local_graph.hpp"
@@ -50,6 +51,10 @@ spiking_result run_spiking(const network::network_spec& spec_in, parallel::conte
     io::output_file out(options.output, ctx.comm());
     r.create_s = seconds_since(t0);
     progress_display display(options.show_progress && ctx.root());
+    checkpointing checkpoints(options.checkpoints, options.output, ctx, "spiking", spec.config_text);
+    if (spec.lyapunov && checkpoints.active())
+        throw std::invalid_argument("checkpoints of Lyapunov runs are not available yet: run without "
+                                    "--checkpoint-every and --resume");
 
     // Lyapunov runs use PETSc/SLEPc (the tangent space); the session must outlive its objects.
     std::optional<petsc::session> petsc;
@@ -57,7 +62,10 @@ spiking_result run_spiking(const network::network_spec& spec_in, parallel::conte
     if (spec.lyapunov) {
         check_lyapunov_ranks(spec, ctx.size());
         petsc.emplace();
-        if (spec.lyapunov->target_rate_hz) {
+        if (checkpoints.resumed() && checkpoints.resumed_file().contains("drive_factor")) {
+            drive_factor = checkpoints.resumed_file().open_dataset("drive_factor").read<double>().at(0);
+            spec = with_drive_factor(spec, *drive_factor);
+        } else if (spec.lyapunov->target_rate_hz) {
             const double target = *spec.lyapunov->target_rate_hz;
             auto report = [&](int step, double factor, double rate) {
                 if (display.shows())
@@ -74,18 +82,50 @@ spiking_result run_spiking(const network::network_spec& spec_in, parallel::conte
     r.build_s = seconds_since(t0);
 
     // Several ranks: every rank learns the global spike sequence and writes its share of it.
+    // A checkpointed run writes its spikes to segments first (runs/checkpointing.hpp).
     io::spike_writer::options writer_options;
     writer_options.global_order = ctx.distributed();
-    io::spike_writer writer(out.file(), spec, sim.layout(), writer_options);
+    double t_ms = 0.0, earlier_wall_s = 0.0;
+    std::int64_t first_segment = 0;
+    if (checkpoints.resumed()) {
+        const auto& f = checkpoints.resumed_file();
+        sim.import_state(io::read_engine_state(f, sim.layout()));
+        t_ms = checkpoints.header().time_ms;
+        r.resumed_from_ms = t_ms;
+        first_segment = f.open_dataset("segments").read<std::int64_t>().at(0);
+        earlier_wall_s = f.open_dataset("run_wall_s").read<double>().at(0);
+    }
+    io::spike_writer writer(checkpoints.active() ? checkpoints.open_segment(first_segment) : out.file(), spec,
+                            sim.layout(), writer_options);
+    if (checkpoints.resumed()) {
+        writer.add_earlier(checkpoints.resumed_file().open_dataset("population_spikes").read<std::uint64_t>());
+        checkpoints.close_resumed();
+    }
     run_observer observer(writer, display, spec.simulation.t_end_ms);
     if (spec.lyapunov) {
         r.lyapunov = run_lyapunov(sim, spec, &observer, display.interval_s(),
                                   [&](const tangent::lyapunov_tracker* t) { observer.watch(t); });
         r.lyapunov->tuned_drive_factor = drive_factor;
     } else {
-        sim.run_until(spec.simulation.t_end_ms, &observer, display.interval_s());
+        const double t_end = spec.simulation.t_end_ms;
+        while (t_ms < t_end) {
+            t_ms = checkpoints.next_stop(t_ms, t_end);
+            sim.run_until(t_ms, &observer, display.interval_s());
+            if (t_ms < t_end && checkpoints.due(t_ms)) {
+                auto w = checkpoints.begin(writer);
+                io::write_engine_state(w.file(), sim.export_state(), sim.graph().poisson);
+                w.file().write("population_spikes", writer.population_totals()).close();
+                double wall = earlier_wall_s + sim.statistics().wall_s;
+                ctx.broadcast(&wall, 1);
+                w.file().write_scalar("run_wall_s", wall).close();
+                if (drive_factor) w.file().write_scalar("drive_factor", *drive_factor).close();
+                checkpoints.commit(w, t_ms);
+                ++r.checkpoints_written;
+            }
+        }
     }
     r.stats = sim.statistics();
+    r.stats.wall_s += earlier_wall_s;
 
     t0 = wall_clock::now();
     r.memory = sim.memory();
@@ -112,6 +152,11 @@ spiking_result run_spiking(const network::network_spec& spec_in, parallel::conte
         r.phase_seconds.push_back(ctx.gather_all(seconds));
     }
     r.totals = writer.finish(r.t_end_ms);
+    if (checkpoints.active()) {
+        io::spike_writer assembled(out.file(), spec, lay, writer_options);
+        checkpoints.assemble(assembled);
+        assembled.finish(r.t_end_ms);
+    }
     io::write_rates(out.file(), spec, lay, r.totals);
     io::run_metadata meta;
     meta.config_text = spec.config_text;
@@ -129,6 +174,7 @@ spiking_result run_spiking(const network::network_spec& spec_in, parallel::conte
     io::write_meta(out.file(), meta);
     if (r.lyapunov) io::write_lyapunov(out.file(), *r.lyapunov);
     out.commit();
+    if (checkpoints.active()) checkpoints.remove_files();
     r.output = out.target();
     r.write_s = seconds_since(t0);
     return r;

@@ -48,13 +48,20 @@ public:
         heap_[0] = e;
         sift_down(0);
     }
-    // Local time moved by dt (the engine shifted its origin). Rounding may turn two close
+    // Local time moved by dt (the engine shifted its origin). `arrival(e)` gives an entry's
+    // arrival after the shift (its emission time is shifted first). Rounding may turn two close
     // arrivals into a tie that the other keys order differently: restore the heap.
-    void shift_origin(double dt) {
-        for (auto& e : heap_) e.arrival -= dt, e.emitted -= dt;
+    template <class Arrival>
+    void shift_origin(double dt, Arrival&& arrival) {
+        for (auto& e : heap_) {
+            e.emitted -= dt;
+            e.arrival = arrival(e, dt);
+        }
         for (std::size_t s = heap_.size() / arity + 1; s-- > 0;)
             if (s < heap_.size()) sift_down(s);
     }
+    // Every entry, in heap order (checkpoints).
+    const std::vector<in_transit>& entries() const { return heap_; }
 
 private:
     static constexpr std::size_t arity = 4;

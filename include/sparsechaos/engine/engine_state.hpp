@@ -72,4 +72,26 @@ struct engine_state {
     double time_ms() const { return origin_ms + now; }  // absolute time of the last event
 };
 
+// A spike on its way through one projection (checkpoints): the source, the projection, its local
+// emission time, and for a projection with one delay its arrival (with per-synapse delays every
+// synapse's arrival is emitted + its delay).
+struct flight {
+    std::uint64_t source;
+    std::uint64_t projection;
+    double emitted, arrival;
+};
+
+// The state at a safe point in a form that does not depend on the number of ranks: a checkpoint
+// keeps these, per neuron by global id and the flights of all ranks, and any number of ranks
+// rebuilds its engine from them (simulation::export_state, simulation::import_state).
+struct portable_state {
+    std::vector<double> cells;                // per local neuron: the model state
+    std::vector<double> input_next;           // per local neuron: next Poisson input (local time); NaN: none
+    std::vector<std::uint64_t> input_drawn;   // per local neuron: Poisson inputs drawn so far
+    std::vector<flight> flights;              // export: this rank's; import: every rank's (duplicates allowed)
+    double now = 0.0, origin_ms = 0.0;
+    std::uint64_t same_instant = 0, windows_done = 0, network_spikes = 0;
+    double bucket_width_ms = 0.0, hold_window_ms = 0.0;
+};
+
 }  // namespace sparsechaos::engine

@@ -36,6 +36,11 @@ public:
     // Local time moved by dt (the engine shifted its origin).
     void shift_origin(double dt);
     std::uint64_t inputs() const { return inputs_; }  // applied so far
+    // Per local neuron (`n_local` of them): the local time of its next input and the number of
+    // inputs drawn so far; NaN and 0 for neurons without input (checkpoints).
+    void export_state(std::size_t n_local, std::vector<double>& next, std::vector<std::uint64_t>& drawn) const;
+    // The inverse: every neuron with input takes its next time and count from the arrays.
+    void import_state(const std::vector<double>& next, const std::vector<std::uint64_t>& drawn);
     std::size_t memory_bytes() const;
 
 private:

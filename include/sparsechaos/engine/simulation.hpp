@@ -98,6 +98,11 @@ public:
     const engine_state& state() const { return state_; }
     void restore(const engine_state& state);
 
+    // The state at a safe point in a form any number of ranks can rebuild (portable_state), and
+    // the rebuild: each rank takes its neurons' values and the flights that reach its neurons.
+    portable_state export_state() const;
+    void import_state(const portable_state& state);
+
     const network::local_graph& graph() const { return graph_; }
     parallel::context& context() const { return ctx_; }
     double time_ms() const { return state_.time_ms(); }  // absolute time of the last event

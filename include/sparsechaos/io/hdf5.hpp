@@ -157,6 +157,10 @@ public:
     // Whole-dataset reads (independent; any rank).
     template <element T>
     std::vector<T> read() const;
+    // Elements [first, first + count) of a 1-D dataset (independent; any rank); an error names
+    // the dataset when the range lies beyond its end.
+    template <element T>
+    std::vector<T> read_range(std::uint64_t first, std::uint64_t count) const;
     std::string read_string() const;                // scalar string dataset
     std::vector<std::string> read_strings() const;  // 1-D string dataset
 

@@ -95,6 +95,18 @@ public:
     // rank's spikes in [0, t_end_ms). Afterwards the file can be closed.
     spike_totals finish(double t_end_ms);
 
+    // Checkpointed runs write their spikes in segments (io/checkpoint_file.hpp).
+    // Collective: append what is left to the current file, close its datasets, and go on in
+    // `next` (created with the same groups). Afterwards the previous file can be closed.
+    void switch_file(h5::file& next);
+    // Collective: append the spikes of a closed segment file, in order (the assembly of the
+    // output from its segments). The writer's own buffer must be empty (flush first).
+    void append_segment(const h5::file& segment);
+    // Collective: spikes per population of all ranks so far, and spikes counted before a resume
+    // (every rank passes the same totals; they are counted once).
+    std::vector<std::uint64_t> population_totals() const;
+    void add_earlier(const std::vector<std::uint64_t>& population_totals);
+
     std::uint64_t local_spikes() const { return local_total_; }
 
 private:
@@ -104,6 +116,9 @@ private:
         std::vector<double> times;         // buffered
         std::vector<std::uint64_t> ids;    // buffered, population-local
     };
+
+    void create_datasets();
+    void close_datasets();
 
     h5::file* file_;
     const network::network_spec* spec_;

@@ -44,6 +44,7 @@ public:
     // Rank 0's values, on every rank (collective writes need one value on all ranks).
     virtual void broadcast(double* values, int count) = 0;
     virtual void broadcast(int* values, int count) = 0;
+    virtual void barrier() = 0;
 };
 
 // One process: no communication at all.

@@ -14,6 +14,7 @@
 #include "sparsechaos/io/spike_writer.hpp"
 #include "sparsechaos/network/spec.hpp"
 #include "sparsechaos/parallel/context.hpp"
+#include "sparsechaos/runs/checkpointing.hpp"
 #include "sparsechaos/tangent/lyapunov_result.hpp"
 
 namespace sparsechaos::runs {
@@ -22,6 +23,7 @@ struct run_options {
     std::string output;        // OUT.h5
     std::string command_line;  // for /meta
     bool show_progress = false;  // progress and tuning steps on stderr (rank 0)
+    checkpoint_options checkpoints{};
 };
 
 // What a spiking run did; identical on every rank but where said.
@@ -43,6 +45,8 @@ struct spiking_result {
     std::vector<std::string> phase_names;
     std::vector<std::vector<double>> phase_seconds;
     std::optional<tangent::lyapunov_result> lyapunov;
+    std::int64_t checkpoints_written = 0;
+    std::optional<double> resumed_from_ms;  // the time the run resumed at
 };
 
 spiking_result run_spiking(const network::network_spec& spec, parallel::context& ctx, const run_options& options);

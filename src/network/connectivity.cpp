@@ -322,17 +322,23 @@ void apply_file_summary(resolved_projection& p, const file_summary& s, const lay
     const double n_post = double(lay.population(p.post).size);
     p.mean_indegree = n_post > 0 ? double(s.synapses) / n_post : 0.0;
     if (p.file_weights) {
-        if (s.synapses == 0 || s.weight_min == s.weight_max) {
-            p.weight = s.synapses ? s.weight_min : 0.0;  // one weight after all: no per-synapse storage
+        if (s.synapses == 0 || s.constant_weight) {
+            p.weight = s.constant_weight.value_or(0.0);  // one weight after all: no per-synapse storage
             p.file_weights = false;
         } else {
-            p.weight = s.weight_sum / double(s.synapses);
+            p.weight = s.weight_mean;
         }
     }
     if (p.file_delays) {
-        // No synapses: no delay to respect (an infinite one never shortens the exchange windows).
-        p.delay_ms = s.synapses ? s.delay_min_ms : INFINITY;
-        p.delay_max_ms = s.synapses ? s.delay_max_ms : INFINITY;
+        if (s.synapses == 0) {
+            // No synapses: no delay to respect (an infinite one never shortens the exchange windows).
+            p.delay_ms = p.delay_max_ms = INFINITY;
+        } else if (s.constant_delay_ms) {
+            p.delay_ms = p.delay_max_ms = *s.constant_delay_ms;
+        } else {
+            p.delay_ms = s.delay_min_ms;
+            p.delay_max_ms = s.delay_max_ms;
+        }
     }
 }
 

@@ -28,6 +28,7 @@
 //     the mean of the law (weight_law_mean), for weights read from a file their mean.
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -75,14 +76,16 @@ struct resolved_projection {
     double bytes_per_synapse() const { return 4.0 + (synapse_delays() ? 4.0 : 0.0) + (synapse_weights() ? 4.0 : 0.0); }
 };
 
-// What reading a file's edges established about one projection (io/sonata_edges.hpp,
-// io/edge_list.hpp), the same on every rank: it completes the resolved projection (mean in-degree,
-// delay range, whether weights and delays are constant after all).
+// What reading a file's edges established about one projection (io/graph_import.hpp), the same
+// on every rank: it completes the resolved projection (mean in-degree, delay range, and whether
+// weights and delays are one value after all, which then stays a double, exactly as written).
 struct file_summary {
     std::uint64_t synapses = 0;
-    bool has_weights = false, has_delays = false;
-    double weight_min = 0.0, weight_max = 0.0, weight_sum = 0.0;
-    double delay_min_ms = 0.0, delay_max_ms = 0.0;
+    std::optional<double> constant_weight;    // every synapse's weight, when all are equal
+    double weight_mean = 0.0;                 // of the per-synapse (float) weights, summed exactly
+    double weight_min = 0.0, weight_max = 0.0;
+    std::optional<double> constant_delay_ms;  // every synapse's delay, when all are equal
+    double delay_min_ms = 0.0, delay_max_ms = 0.0;  // of the per-synapse (float) delays
 };
 void apply_file_summary(resolved_projection& p, const file_summary& s, const layout& lay);
 

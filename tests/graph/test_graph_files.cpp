@@ -215,7 +215,9 @@ void import_on_this_rank(const net::network_spec& s) {
 TEST(graph_files, export_and_import_give_the_same_rows) {
     int case_index = 0;
     for (const auto& spec : networks()) {
-        const std::string path = scratch("." + std::to_string(case_index++) + ".h5");
+        char suffix[32];
+        std::snprintf(suffix, sizeof suffix, ".%d.h5", case_index++);
+        const std::string path = scratch(suffix);
         const net::layout lay(spec, sc::rank_of(world), sc::size_of(world));
         const auto projs = net::resolve_projections(spec, lay);
         std::vector<net::projection_targets> original;
@@ -233,10 +235,14 @@ TEST(graph_files, export_and_import_give_the_same_rows) {
             EXPECT_EQ(a.weights, b.weights) << "case " << case_index - 1 << " projection " << k;
             EXPECT_EQ(a.delays, b.delays) << "case " << case_index - 1 << " projection " << k;
             // One weight or delay per projection comes back as the same double.
-            if (!projs[k].synapse_weights()) EXPECT_EQ(back_projs[k].weight, projs[k].weight) << k;
+            if (!projs[k].synapse_weights()) {
+                EXPECT_EQ(back_projs[k].weight, projs[k].weight) << k;
+            }
             EXPECT_EQ(back_projs[k].synapse_weights(), projs[k].synapse_weights()) << k;
             EXPECT_EQ(back_projs[k].synapse_delays(), projs[k].synapse_delays()) << k;
-            if (!projs[k].synapse_delays()) EXPECT_EQ(back_projs[k].delay_ms, projs[k].delay_ms) << k;
+            if (!projs[k].synapse_delays()) {
+                EXPECT_EQ(back_projs[k].delay_ms, projs[k].delay_ms) << k;
+            }
             EXPECT_EQ(back_projs[k].delayed(), projs[k].delayed()) << k;
             total += a.targets.size();
             // The mean in-degree is the realized one, the same on every rank count.

@@ -55,7 +55,7 @@ memory_estimate estimate_memory(const network::network_spec& spec,
                                 const std::vector<network::resolved_projection>& projections) {
     const network::layout lay(spec);
     memory_estimate m;
-    const double engine_bytes = engine_bytes_per_neuron(network::any_excitation(spec));
+    const double engine_bytes = engine_bytes_per_neuron(network::any_excitation(spec, projections));
     for (const auto& p : spec.populations) {
         // A jittered drive gives every neuron its own model constants; otherwise one is shared.
         const double constants = std::visit(
@@ -106,13 +106,9 @@ std::string rule_text(const network::resolved_projection& r, const network::proj
     }
     case connection_rule::sonet: {
         const auto& a = r.sonet;
-        const auto& g = r.sonet_construction;
         return s + " p = " + num(r.probability) + ", alpha_recip " + num(a.alpha_recip) + ", alpha_conv " +
                num(a.alpha_conv) + ", alpha_div " + num(a.alpha_div) + ", alpha_chain " + num(a.alpha_chain) +
-               " (mean in-degree K = " + num(r.mean_indegree) + ")\n      Gaussian construction: threshold " +
-               num(g.threshold) + ", sigma_conv " + num(g.conv_sd) + ", sigma_div " + num(g.div_sd) +
-               ", factor correlation " + num(g.factor_correlation) + ", pair-noise correlation " +
-               num(g.noise_correlation);
+               " (mean in-degree K = " + num(r.mean_indegree) + ")";
     }
     case connection_rule::file: {
         const auto& f = *ps.file;
@@ -246,6 +242,12 @@ std::string describe(const network::network_spec& spec) {
         if (r.autapses) os << ", autapses";
         if (r.multapses) os << ", multapses";
         os << delay_text(r);
+        if (r.rule == network::connection_rule::sonet) {
+            const auto& g = r.sonet_construction;
+            os << "\n      Gaussian construction: threshold " << num(g.threshold) << ", sigma_conv " << num(g.conv_sd)
+               << ", sigma_div " << num(g.div_sd) << ", factor correlation " << num(g.factor_correlation)
+               << ", pair-noise correlation " << num(g.noise_correlation);
+        }
         os << "\n      " << (std::isnan(r.mean_indegree) ? std::string("synapses known once the file is read")
                                                            : "expected synapses " + count(expected_synapses(r, lay)))
            << ", " << num(r.bytes_per_synapse()) << " B per stored synapse (target"
@@ -287,7 +289,7 @@ std::string describe(const network::network_spec& spec) {
 
     const bool stored = spec.simulation.storage == network::connectivity_storage::stored;
     os << "\nmemory estimate (one rank)\n";
-    const bool keyed = network::any_excitation(spec);
+    const bool keyed = network::any_excitation(spec, projections);
     os << "  neurons: " << bytes(mem.neuron_bytes) << " (" << num(engine_bytes_per_neuron(keyed))
        << (keyed ? " B each: state and queue key 16" : " B each: state 8 (inhibition only: no queue key)")
        << ", bucket entry 4 to 8; plus the model constants of each neuron"

@@ -30,6 +30,7 @@ std::string num(double x) {
 }  // namespace
 
 double motif_alpha(double p, double rho) {
+    if (rho == 0.0) return 0.0;  // independent edges, exactly
     return bivariate_upper_orthant(normal_upper_quantile(p), rho) / (p * p) - 1.0;
 }
 

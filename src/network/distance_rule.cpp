@@ -84,9 +84,10 @@ distance_rule::distance_rule(const spatial_spec& spec, sheet_positions pre, shee
       inv_width_(1.0 / spec.width_um) {
     const auto& ps = post_.spec();
     const std::uint64_t n_post = post_.size();
-    // Finest cells of at most half a kernel width, but no more cells than about 4 per neuron.
+    // Finest cells of at most one kernel width (measured faster than half a width), but no more
+    // cells than about 4 per neuron.
     const double extent = std::max(ps.width_um, ps.height_um);
-    while (levels_ < 15 && extent / double(1u << levels_) > 0.5 * spec.width_um &&
+    while (levels_ < 15 && extent / double(1u << levels_) > spec.width_um &&
            (std::uint64_t(1) << (2 * (levels_ + 1))) <= 4 * std::max<std::uint64_t>(n_post, 1))
         ++levels_;
     const std::uint64_t side = std::uint64_t(1) << levels_, cells = side * side;
@@ -111,55 +112,71 @@ distance_rule::distance_rule(const spatial_spec& spec, sheet_positions pre, shee
         members_[at] = std::uint32_t(k);
         member_pos_[at] = post_.at(k);
     }
+    for (int l = 0; l <= levels_; ++l) {
+        span_w_.push_back(ps.width_um * std::ldexp(1.0, l - levels_));
+        span_h_.push_back(ps.height_um * std::ldexp(1.0, l - levels_));
+    }
+    // Bounds of the kernel over bins of squared distance: bin b covers d² in [b, b + 1)/scale and
+    // holds p at its lower end (the kernel decreases), and the hazard −ln(1 − p) of that bound.
+    constexpr std::size_t bins = 4096;
+    bin_scale_ = double(bins) / (radius_ * radius_);
+    bound_p_.resize(bins);
+    bound_hazard_.resize(bins);
+    for (std::size_t b = 0; b < bins; ++b) {
+        bound_p_[b] = probability(std::sqrt(double(b) / bin_scale_));
+        bound_hazard_[b] = bound_p_[b] < 1.0 ? -std::log1p(-bound_p_[b]) : INFINITY;
+    }
 }
 
 double distance_rule::probability(double d) const {
     return d <= radius_ ? spec_.max_probability * kernel(spec_.kernel, d * inv_width_) : 0.0;
 }
 
-double distance_rule::box_distance(point p, const box& b) const {
+// Out of line and scalar: vectorized box arithmetic left the upper halves of the vector registers
+// dirty across the calls to exp and log, which then ran several times slower (measured 2x overall).
+__attribute__((noinline)) distance_rule::box distance_rule::node_box(int level, std::uint64_t x, std::uint64_t y) const {
     const auto& ps = post_.spec();
-    double dx = interval_distance(p.x, b.x0, b.x1), dy = interval_distance(p.y, b.y0, b.y1);
-    if (ps.periodic) {
-        dx = std::min({dx, interval_distance(p.x - ps.width_um, b.x0, b.x1), interval_distance(p.x + ps.width_um, b.x0, b.x1)});
-        dy = std::min({dy, interval_distance(p.y - ps.height_um, b.y0, b.y1),
-                       interval_distance(p.y + ps.height_um, b.y0, b.y1)});
-    }
-    return std::sqrt(dx * dx + dy * dy);
+    const double span_w = span_w_[std::size_t(level)], span_h = span_h_[std::size_t(level)];
+    box b;
+    b.x0 = double(x) * span_w - 0.5 * ps.width_um;
+    b.x1 = b.x0 + span_w;
+    b.y0 = double(y) * span_h - 0.5 * ps.height_um;
+    b.y1 = b.y0 + span_h;
+    return b;
 }
 
-void distance_rule::visit(random_stream& rng, point at, std::uint64_t pre_id, std::uint64_t begin, std::uint64_t end,
-                          double p_hi, std::vector<std::uint64_t>& out) const {
-    // Members proposed with probability p_hi each (geometric gaps), kept with p(d)/p_hi.
-    if (!(p_hi > 0.0)) return;
-    const bool every = p_hi >= 1.0;
-    const double log_q = every ? 0.0 : std::log1p(-p_hi);
-    std::uint64_t k = begin;
-    for (;;) {
-        if (!every) {
-            const double gap = std::floor(std::log(rng.uniform_pos()) / log_q);
-            if (gap >= double(end - k)) return;
-            k += std::uint64_t(gap);
-        }
-        if (k >= end) return;
-        const std::uint64_t id = post_first_ + members_[k];
-        const double d = post_.distance(at, member_pos_[k]);
-        const double p = probability(d);
-        // One uniform per proposal, also for the self pair, so that the stream's use does not
-        // depend on anything but the geometry.
-        const double u = rng.uniform();
-        if (!(skip_self_ && id == pre_id) && u * p_hi < p) out.push_back(id);
-        ++k;
+double distance_rule::box_distance2(point p, const box& b) const {
+    const auto& ps = post_.spec();
+    double dx, dy;
+    if (ps.periodic) {
+        // Distance from the box's centre along each axis, to the nearest image, less its half width.
+        dx = std::max(0.0, std::abs(post_.dx(0.5 * (b.x0 + b.x1), p.x)) - 0.5 * (b.x1 - b.x0));
+        dy = std::max(0.0, std::abs(post_.dy(0.5 * (b.y0 + b.y1), p.y)) - 0.5 * (b.y1 - b.y0));
+    } else {
+        dx = interval_distance(p.x, b.x0, b.x1);
+        dy = interval_distance(p.y, b.y0, b.y1);
     }
+    return dx * dx + dy * dy;
 }
 
 void distance_rule::draw(std::uint64_t pre_id, std::vector<std::uint64_t>& out) const {
     out.clear();
     random_stream rng(seed_, stream_purpose::connectivity, projection_, pre_id);
     const point at = pre_.at(pre_id - pre_first_);
-    const auto& ps = post_.spec();
-    const double cell_w = ps.width_um / double(std::uint64_t(1) << levels_);
-    const double cell_h = ps.height_um / double(std::uint64_t(1) << levels_);
+    // One exponential clock runs through the boxes in walk order: a box of n members whose bound
+    // has hazard λ per member (p_hi = 1 − e^−λ) uses up n λ of it, or stops it at member
+    // floor(clock/λ), which is proposed; the clock is then drawn afresh. Memorylessness makes this
+    // exactly an independent Bernoulli(p_hi) proposal per member, with one random number per
+    // proposal instead of one per box.
+    double clock = -std::log(rng.uniform_pos());
+    auto propose = [&](std::uint64_t k, double p_hi) {
+        const std::uint64_t id = post_first_ + members_[k];
+        const double p = probability(post_.distance(at, member_pos_[k]));
+        // One uniform per proposal, also for the self pair, so that the stream's use depends on
+        // the geometry alone.
+        const double u = rng.uniform();
+        if (!(skip_self_ && id == pre_id) && u * p_hi < p) out.push_back(id);
+    };
     // Depth-first walk, children in Morton order; a node is (level, x, y) in cells of its level.
     struct node {
         int level;
@@ -168,28 +185,66 @@ void distance_rule::draw(std::uint64_t pre_id, std::vector<std::uint64_t>& out) 
     thread_local std::vector<node> stack;
     stack.clear();
     stack.push_back({levels_, 0, 0, 0});
+    const double radius2 = radius_ * radius_;
     while (!stack.empty()) {
         const node n = stack.back();
         stack.pop_back();
         const std::uint64_t begin = cell_start_[n.prefix << (2 * n.level)];
         const std::uint64_t end = cell_start_[(n.prefix + 1) << (2 * n.level)];
         if (begin == end) continue;
-        const double span_w = cell_w * double(std::uint64_t(1) << n.level);
-        const double span_h = cell_h * double(std::uint64_t(1) << n.level);
-        const box b{double(n.x) * span_w - 0.5 * ps.width_um, double(n.x + 1) * span_w - 0.5 * ps.width_um,
-                    double(n.y) * span_h - 0.5 * ps.height_um, double(n.y + 1) * span_h - 0.5 * ps.height_um};
-        const double d = box_distance(at, b);
-        if (d > radius_) continue;
-        const double p_hi = probability(d);
-        if (n.level == 0 || double(end - begin) * p_hi <= 1.0) {
-            visit(rng, at, pre_id, begin, end, p_hi, out);
+        const double d2 = box_distance2(at, node_box(n.level, n.x, n.y));
+        if (d2 > radius2) continue;
+        // The kernel's bound over the box: its value at the start of the table bin of d².
+        const std::size_t bin = std::min(bound_p_.size() - 1, std::size_t(d2 * bin_scale_));
+        const double p_hi = bound_p_[bin], hazard = bound_hazard_[bin];
+        if (!(p_hi > 0.0)) continue;
+        const std::uint64_t count = end - begin;
+        if (n.level > 0 && double(count) * p_hi > 2.0) {
+            for (int c = 3; c >= 0; --c)  // pushed in reverse: child 0 is walked first
+                stack.push_back({n.level - 1, 2 * n.x + std::uint64_t(c & 1), 2 * n.y + std::uint64_t(c >> 1),
+                                 4 * n.prefix + std::uint64_t(c)});
             continue;
         }
-        for (int c = 3; c >= 0; --c)  // pushed in reverse: child 0 is walked first
-            stack.push_back({n.level - 1, 2 * n.x + std::uint64_t(c & 1), 2 * n.y + std::uint64_t(c >> 1),
-                             4 * n.prefix + std::uint64_t(c)});
+        if (p_hi >= 1.0) {  // every member proposed; the clock is not used
+            for (std::uint64_t k = begin; k < end; ++k) propose(k, 1.0);
+            continue;
+        }
+        std::uint64_t k = begin;
+        for (;;) {
+            const double use = double(end - k) * hazard;
+            if (clock >= use) {
+                clock -= use;
+                break;
+            }
+            k += std::uint64_t(clock / hazard);
+            if (k >= end) {  // rounding at the box's end: nothing proposed here
+                clock = 0.0;
+                break;
+            }
+            propose(k, p_hi);
+            ++k;
+            clock = -std::log(rng.uniform_pos());
+        }
     }
     std::sort(out.begin(), out.end());
+}
+
+std::vector<std::uint32_t> distance_rule::source_order() const {
+    const std::uint64_t n = pre_.size(), side = std::uint64_t(1) << levels_;
+    const auto& ps = pre_.spec();
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(n);
+    for (std::uint64_t k = 0; k < n; ++k) {
+        const point q = pre_.at(k);
+        auto cell = [&](double v, double length) {
+            const double c = std::floor((v + 0.5 * length) / length * double(side));
+            return std::uint64_t(std::clamp(c, 0.0, double(side - 1)));
+        };
+        keyed[k] = {spread_bits(cell(q.x, ps.width_um)) | (spread_bits(cell(q.y, ps.height_um)) << 1), std::uint32_t(k)};
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<std::uint32_t> order(n);
+    for (std::uint64_t k = 0; k < n; ++k) order[k] = keyed[k].second;
+    return order;
 }
 
 std::uint64_t distance_rule::memory_bytes() const {

@@ -121,16 +121,32 @@ void sonet_edges(std::uint64_t seed, std::uint32_t projection, std::uint64_t fir
     auto keep = [&](std::uint64_t pre, std::uint64_t post) {
         if (first + post >= keep_first && first + post < keep_end) add(first + pre, first + post);
     };
+    // An upper bound of Q(x) from a table (Q decreases: its value at the grid point below x), so
+    // that a bin costs two lookups; the exact Q is computed only for proposals.
+    constexpr double q_lo = -12.0, q_step = 1.0 / 64.0;
+    std::vector<double> q_table(std::size_t((38.0 - q_lo) / q_step) + 1);
+    for (std::size_t i = 0; i < q_table.size(); ++i) q_table[i] = normal_upper(q_lo + double(i) * q_step);
+    auto q_bound = [&](double x) {
+        if (!(x > q_lo)) return 1.0;
+        return q_table[std::min(q_table.size() - 1, std::size_t((x - q_lo) / q_step))];
+    };
+    // Per bin, the first member above the current row (rows ascend, so the cursors only advance).
+    std::vector<std::size_t> cursor(side * side, 0);
     for (std::uint64_t u = 0; u < n; ++u) {
         random_stream rng(seed, stream_purpose::connectivity, projection, first + u);
+        // One exponential clock runs through the bins of the row: a bin of c pairs with hazard λ
+        // per pair uses up c λ of it or stops at pair floor(clock/λ), which is proposed; then a
+        // fresh clock. By memorylessness every pair is proposed independently with 1 − e^−λ.
+        double clock = -std::log(rng.uniform_pos());
         for (int k : used) {
             const auto& m = members[k];
-            const std::size_t begin = std::size_t(std::upper_bound(m.begin(), m.end(), std::uint32_t(u)) - m.begin());
+            std::size_t& begin = cursor[std::size_t(k)];
+            while (begin < m.size() && m[begin] <= u) ++begin;
             if (begin == m.size()) continue;
             // Edge v→u: mean sc a_u + sdv b_v; edge u→v: sc a_v + sdv b_u. Bound both over the bin.
             const double t1_min = theta - (sc * a[u] + sdv * b_max[k]);
             const double t2_min = theta - (sc * a_max[k] + sdv * b[u]);
-            const double bound = normal_upper(t1_min / sd) + normal_upper(t2_min / sd);
+            const double bound = q_bound(t1_min / sd) + q_bound(t2_min / sd);
             if (bound >= 0.25) {
                 // Dense: draw every pair's noise directly.
                 for (std::size_t j = begin; j < m.size(); ++j) {
@@ -142,18 +158,24 @@ void sonet_edges(std::uint64_t seed, std::uint32_t projection, std::uint64_t fir
                 }
                 continue;
             }
-            const double log_q = std::log1p(-bound);
+            // Hazard b/(1 − b) >= −ln(1 − b): each pair is proposed with P = 1 − e^−λ >= b >= q1 + q2.
+            const double hazard = bound / (1.0 - bound);
             std::size_t j = begin;
             for (;;) {
-                const double gap = std::floor(std::log(rng.uniform_pos()) / log_q);
-                if (gap >= double(m.size() - j)) break;
-                j += std::size_t(gap);
+                const double use = double(m.size() - j) * hazard;
+                if (clock >= use) {
+                    clock -= use;
+                    break;
+                }
+                j += std::size_t(clock / hazard);
+                clock = -std::log(rng.uniform_pos());
+                if (j >= m.size()) break;  // rounding at the bin's end
                 const std::uint64_t v = m[j++];
                 const double t1 = theta - (sc * a[u] + sdv * b[v]), t2 = theta - (sc * a[v] + sdv * b[u]);
                 const double q1 = normal_upper(t1 / sd), q2 = normal_upper(t2 / sd);
-                const double w = rng.uniform() * bound;
+                const double w = rng.uniform() * -std::expm1(-hazard);
                 if (w >= q1 + q2) continue;
-                bool first_tail = w < q1;
+                const bool first_tail = w < q1;
                 double e1, e2;
                 if (first_tail) {
                     e1 = sd * normal_tail(rng, t1 / sd);

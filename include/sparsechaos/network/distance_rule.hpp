@@ -6,12 +6,14 @@
 //
 // Drawing: the targets of one presynaptic neuron are drawn from its own stream (seed, projection,
 // pre id), so the rule works procedurally and gives the same synapses on every rank. The post
-// population sits in a quadtree (cells of at most half a width, neurons in Morton order). A walk
-// from the root treats a cell as a whole when few proposals are expected in it: its neurons are
-// proposed with the cell's largest probability p_hi (the kernel at the cell's nearest point, by
-// geometric gaps), and a proposal at distance d is kept with probability p(d)/p_hi. Every pair is
-// thus connected with probability exactly p(d), at a cost of O(synapses + log N) per neuron instead
-// of O(N_post) (thinning: P. A. W. Lewis & G. S. Shedler, Nav. Res. Logist. Q. 26:403, 1979).
+// population sits in a quadtree (cells of at most one width, neurons in Morton order). A walk
+// from the root treats a cell as a whole when at most two proposals are expected in it: its neurons are
+// proposed with a bound p_hi of the kernel over the cell (by one exponential clock that runs
+// through the cells), and a proposal at distance d is kept with probability p(d)/p_hi. p_hi comes
+// from a table of the kernel over bins of squared distance, so a cell costs a few comparisons and
+// no exp or log. Every pair is thus connected with probability exactly p(d), at a cost of
+// O(synapses + log N) per neuron instead of O(N_post) (thinning: P. A. W. Lewis & G. S. Shedler,
+// Nav. Res. Logist. Q. 26:403, 1979).
 #include <cstdint>
 #include <vector>
 
@@ -34,6 +36,9 @@ public:
     // The targets of `pre_id` (global id) as global ids, ascending, replacing `out`.
     void draw(std::uint64_t pre_id, std::vector<std::uint64_t>& out) const;
     std::uint64_t memory_bytes() const;
+    // The source population's indices in the Morton order of the cells of their positions: drawing
+    // in this order keeps each neighbourhood of post neurons in cache for the next source.
+    std::vector<std::uint32_t> source_order() const;
 
     // The truncation radius of a spec (cut-off or the 1e-17 mass radius).
     static double truncation_radius(const spatial_spec& spec);
@@ -47,9 +52,9 @@ private:
     struct box {
         double x0, x1, y0, y1;
     };
-    double box_distance(point p, const box& b) const;
-    void visit(random_stream& rng, point at, std::uint64_t pre_id, std::uint64_t begin, std::uint64_t end, double p_hi,
-               std::vector<std::uint64_t>& out) const;
+    box node_box(int level, std::uint64_t x, std::uint64_t y) const;
+    // Squared distance from p to the nearest point of b (nearest image on a periodic sheet).
+    double box_distance2(point p, const box& b) const;
 
     spatial_spec spec_;
     sheet_positions pre_, post_;
@@ -61,6 +66,10 @@ private:
     std::vector<std::uint64_t> cell_start_;  // per fine cell in Morton order: first member, + end
     std::vector<std::uint32_t> members_;     // post indices in Morton order of their cells, then by index
     std::vector<point> member_pos_;          // their positions
+    // The kernel's upper bound p and hazard −ln(1 − p) per bin of squared distance.
+    std::vector<double> bound_p_, bound_hazard_;
+    double bin_scale_ = 0.0;                 // bins per µm²
+    std::vector<double> span_w_, span_h_;    // cell size per level
 };
 
 }  // namespace sparsechaos::network

@@ -17,8 +17,9 @@
 // |ρ_recip − 2ρ_chain| <= v; the error names the reachable range of the offending α.
 //
 // Drawing: pair {u, v} (u < v) is drawn from the stream of u. Neurons are binned by their factors
-// (16 × 16 bins); in a bin, pairs are proposed with the bin's bound B >= P(either edge) (geometric
-// gaps), and a proposal draws its edges exactly (one tail picked in proportion to its
+// (16 × 16 bins); in a bin, pairs are proposed with the bin's bound B >= P(either edge) (from a
+// table of Q; one exponential clock runs through the bins of a row), and a proposal draws its
+// edges exactly (one tail picked in proportion to its
 // probability, the other edge conditionally, kept with probability 1/(number of tails exceeded)).
 // O(N · bins + synapses) per rank, whole graph drawn on every rank; stored connectivity only.
 #include <cstdint>

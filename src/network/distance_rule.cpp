@@ -18,6 +18,15 @@ std::uint64_t spread_bits(std::uint64_t x) {
     return x;
 }
 
+// The Morton code of the cell of q in a grid of side × side cells over the sheet.
+std::uint64_t morton_cell(point q, const positions_spec& ps, std::uint64_t side) {
+    auto cell = [&](double v, double length) {
+        const double c = std::floor((v + 0.5 * length) / length * double(side));
+        return std::uint64_t(std::clamp(c, 0.0, double(side - 1)));
+    };
+    return spread_bits(cell(q.x, ps.width_um)) | (spread_bits(cell(q.y, ps.height_um)) << 1);
+}
+
 double kernel(distance_kernel k, double x) { return k == distance_kernel::gaussian ? std::exp(-0.5 * x * x) : std::exp(-x); }
 
 // Distance from x to [a, b] along one axis.
@@ -94,11 +103,7 @@ distance_rule::distance_rule(const spatial_spec& spec, sheet_positions pre, shee
     std::vector<std::uint64_t> code(n_post);
     for (std::uint64_t k = 0; k < n_post; ++k) {
         const point q = post_.at(k);
-        auto cell = [&](double v, double length) {
-            const double c = std::floor((v + 0.5 * length) / length * double(side));
-            return std::uint64_t(std::clamp(c, 0.0, double(side - 1)));
-        };
-        code[k] = spread_bits(cell(q.x, ps.width_um)) | (spread_bits(cell(q.y, ps.height_um)) << 1);
+        code[k] = morton_cell(q, ps, side);
     }
     // Counting sort by cell: members ascending by index within a cell.
     cell_start_.assign(cells + 1, 0);
@@ -235,11 +240,7 @@ std::vector<std::uint32_t> distance_rule::source_order() const {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(n);
     for (std::uint64_t k = 0; k < n; ++k) {
         const point q = pre_.at(k);
-        auto cell = [&](double v, double length) {
-            const double c = std::floor((v + 0.5 * length) / length * double(side));
-            return std::uint64_t(std::clamp(c, 0.0, double(side - 1)));
-        };
-        keyed[k] = {spread_bits(cell(q.x, ps.width_um)) | (spread_bits(cell(q.y, ps.height_um)) << 1), std::uint32_t(k)};
+        keyed[k] = {morton_cell(q, ps, side), std::uint32_t(k)};
     }
     std::sort(keyed.begin(), keyed.end());
     std::vector<std::uint32_t> order(n);

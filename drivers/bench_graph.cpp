@@ -7,6 +7,7 @@
 //   sparsechaos_bench_graph --rule fixed_indegree --neurons 1e6 --synapses 1e8
 //   mpirun -np 2 sparsechaos_bench_graph --rule distance_dependent --neurons 1e6 --synapses 1e8
 //   sparsechaos_bench_graph --rule fixed_indegree --neurons 1e6 --synapses 1e8 --write g.h5 --read
+//   sparsechaos_bench_graph --rule fixed_indegree --neurons 1e6 --synapses 1e6 --input g.h5 --read
 #include <CLI/CLI.hpp>
 #include <mpi.h>
 #include <sys/resource.h>
@@ -119,7 +120,7 @@ int main(int argc, char** argv) {
     int status = 0;
     {
         CLI::App app{"Graph build, export and import times and bytes per synapse"};
-        std::string rule_name = "fixed_indegree", weights = "constant", delays = "none", write_path;
+        std::string rule_name = "fixed_indegree", weights = "constant", delays = "none", write_path, input_path;
         double neurons = 1e5, synapses = 1e7;
         bool read = false, procedural = false;
         std::uint64_t seed = 1;
@@ -132,6 +133,8 @@ int main(int argc, char** argv) {
         app.add_flag("--procedural", procedural, "procedural connectivity (rules keyed by the source)");
         app.add_option("--write", write_path, "write the built graph to this SONATA file and time it");
         app.add_flag("--read", read, "read the written file back (rule = \"file\") and time it");
+        app.add_option("--input", input_path,
+                       "read this SONATA file instead (its one edge population onto the same network; with --read)");
         app.add_option("--seed", seed, "seed");
         try {
             app.parse(argc, argv);
@@ -173,7 +176,8 @@ int main(int argc, char** argv) {
                 if (rank == 0)
                     std::printf("write %s: cpu max %.2f s, wall %.2f s\n", write_path.c_str(), w.cpu_max, w.wall);
             }
-            if (read && !write_path.empty()) {
+            const std::string read_path = input_path.empty() ? write_path : input_path;
+            if (read && !read_path.empty()) {
                 targets.clear();
                 targets.shrink_to_fit();
                 net::network_spec back = spec;
@@ -181,8 +185,8 @@ int main(int argc, char** argv) {
                 net::projection_spec q;
                 q.pre = p.pre, q.post = p.post, q.rule = net::connection_rule::file;
                 net::edge_file_spec f;
-                f.path = write_path;
-                const auto info = sc::io::read_sonata_info(write_path, "");
+                f.path = read_path;
+                const auto info = sc::io::read_sonata_info(read_path, "");
                 f.edge_population = info.population, f.synapses = info.edges;
                 f.has_weights = info.has_weights, f.has_delays = info.has_delays;
                 q.file = f;
@@ -199,7 +203,7 @@ int main(int argc, char** argv) {
                 MPI_Allreduce(MPI_IN_PLACE, &rss2, 1, MPI_DOUBLE, MPI_MAX, comm);
                 if (rank == 0)
                     std::printf("read %s (%s index): %llu synapses, cpu max %.2f s, wall %.2f s, peak RSS %.0f MiB/rank\n",
-                                write_path.c_str(), info.has_index ? "with" : "without", (unsigned long long)n,
+                                read_path.c_str(), info.has_index ? "with" : "without", (unsigned long long)n,
                                 r.cpu_max, r.wall, rss2);
             }
         } catch (const std::exception& e) {

@@ -29,4 +29,9 @@ trap 'rm -f "$file"' EXIT
 ls -l "$file"
 load
 mpirun -np 2 "$bench" --rule fixed_indegree --neurons 1e6 --synapses 1e8 --weights normal --delays normal --write "$file" --read
+# The same file without its target_to_source index: every rank scans the target column.
+/usr/bin/python3 -c "import h5py, sys; f = h5py.File(sys.argv[1], 'a'); del f['edges/A_to_A/indices']" "$file"
+load
+"$bench" --rule fixed_indegree --neurons 1e6 --synapses 1e6 --input "$file" --read
+mpirun -np 2 "$bench" --rule fixed_indegree --neurons 1e6 --synapses 1e6 --input "$file" --read
 rm -f "$file"

@@ -259,6 +259,25 @@ TEST(graph_files, export_and_import_give_the_same_rows) {
         const auto info = sc::io::read_sonata_info(path, sc::io::edge_population_name(spec, 0));
         EXPECT_EQ(info.source_nodes, spec.projections[0].pre);
         EXPECT_TRUE(info.has_index);
+        // Positions under /nodes/<population>/0/{x, y}, as the network drew them.
+        for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+            if (!spec.populations[p].positions) continue;
+            const auto pos = net::population_positions(spec, lay, p);
+            const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+            std::vector<double> x(spec.populations[p].size), y(x.size());
+            const std::string base = "/nodes/" + spec.populations[p].name + "/0/";
+            for (auto [name, out] : {std::pair{"x", &x}, std::pair{"y", &y}}) {
+                const hid_t ds = H5Dopen2(f, (base + name).c_str(), H5P_DEFAULT);
+                ASSERT_GE(ds, 0) << base << name;
+                H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out->data());
+                H5Dclose(ds);
+            }
+            H5Fclose(f);
+            for (std::uint64_t k = 0; k < x.size(); ++k) {
+                ASSERT_EQ(x[k], pos.at(k).x) << k;
+                ASSERT_EQ(y[k], pos.at(k).y) << k;
+            }
+        }
     }
 }
 

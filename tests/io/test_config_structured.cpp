@@ -282,4 +282,7 @@ TEST(StructuredConfig, ExamplesParseAndDescribe) {
     const std::string d = io::describe(spec);
     EXPECT_NE(d.find("synapses 25,000"), std::string::npos) << d;
     EXPECT_NE(d.find("(from the balance condition at 2 Hz)"), std::string::npos) << d;
+    // Its excitatory weights come from the file: the queue needs keys (the config alone cannot
+    // tell, the file can).
+    EXPECT_NE(d.find("(24 B each: state and queue key 16"), std::string::npos) << d;
 }

@@ -9,14 +9,19 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
 #include <tuple>
 
+#include "config_projection.hpp"
+#include "config_schema.hpp"
 #include "sparsechaos/io/config_names.hpp"
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/network/layout.hpp"
+#include "sparsechaos/network/positions.hpp"
 #include "toml_reader.hpp"
 
 namespace sparsechaos::io {
@@ -28,99 +33,13 @@ using toml_reading::join_key;
 using toml_reading::list_text;
 using toml_reading::number_text;
 using toml_reading::reader;
-
-// ---- schema: which keys may appear where ----------------------------------------------------
-
-struct key_schema {
-    enum class kind { value, table, table_array };
-    kind type = kind::value;
-    std::map<std::string, key_schema, std::less<>> keys;  // of a table, or of each array element
-};
-
-key_schema make_table(key_schema::kind type, std::initializer_list<std::string_view> values) {
-    key_schema s;
-    s.type = type;
-    for (auto k : values) s.keys.emplace(std::string(k), key_schema{});
-    return s;
-}
-
-// Keys a population may carry only for some models (rapidness, delta_t, ...).
-std::set<std::string, std::less<>> model_specific_keys() {
-    std::set<std::string, std::less<>> keys;
-    for_each_model([&]<class M>(std::type_identity<M>) {
-        for (const auto& p : model_info<M>::parameters) keys.emplace(p.key);
-    });
-    return keys;
-}
-
-const key_schema& root_schema() {
-    static const key_schema root = [] {
-        using kind = key_schema::kind;
-        key_schema population =
-            make_table(kind::table_array, {"name", "size", "model", "tau_m_ms"});
-        for (const auto& k : model_specific_keys()) population.keys.emplace(k, key_schema{});
-        population.keys.emplace("drive", make_table(kind::table, {"value", "balanced_rate_hz", "jitter"}));
-        population.keys.emplace("poisson", make_table(kind::table, {"rate_hz", "weight"}));
-        key_schema r = make_table(kind::table, {});
-        r.keys.emplace("simulation", make_table(kind::table, {"duration_ms", "seed", "connectivity", "hold_kicks"}));
-        r.keys.emplace("output", make_table(kind::table, {"spikes"}));
-        r.keys.emplace("lyapunov", make_table(kind::table, {"exponents", "warmup_ms", "ons_warmup_ms",
-                                                            "orthonormalize_every", "max_condition", "method",
-                                                            "warmup_spikes_per_neuron", "ons_warmup_spikes_per_neuron",
-                                                            "seed", "local_exponents", "target_rate_hz", "tune_ms",
-                                                            "layout"}));
-        r.keys.emplace("population", std::move(population));
-        r.keys.emplace("projection",
-                       make_table(kind::table_array, {"pre", "post", "rule", "indegree", "outdegree", "probability",
-                                                      "j0", "weight", "autapses", "multapses", "delay_ms",
-                                                      "delay_max_ms"}));
-        return r;
-    }();
-    return root;
-}
-
-// ---- small text helpers ---------------------------------------------------------------------
-
-std::string indexed(std::string_view key, std::size_t i) { return std::string(key) + "[" + std::to_string(i) + "]"; }
-
-// Levenshtein distance, for "did you mean" hints on misspelt keys.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
-std::string unknown_key_message(const std::string& full_key, std::string_view key, const key_schema& parent) {
-    std::string msg = "unknown key '" + full_key + "'";
-    std::string_view best;
-    std::size_t best_distance = 3;  // suggest only close matches
-    std::vector<std::string_view> allowed;
-    for (const auto& [k, _] : parent.keys) {
-        allowed.push_back(k);
-        const std::size_t d = edit_distance(key, k);
-        if (d < best_distance) best_distance = d, best = k;
-    }
-    if (!best.empty()) msg += " (did you mean '" + std::string(best) + "'?)";
-    return msg + "; allowed here: " + list_text(allowed);
-}
-
-// Rejects keys of `t` that the schema does not list.
-void check_keys(const toml::table& t, std::string_view path, const key_schema& schema, const reader& r) {
-    for (const auto& [k, v] : t) {
-        if (schema.keys.find(k.str()) != schema.keys.end()) continue;
-        const std::string full = join_key(path, k.str());
-        r.fail_message(full, &v, unknown_key_message(full, k.str(), schema));
-    }
-}
+using config_schema::check_keys;
+using config_schema::indexed;
+using config_schema::key_schema;
+using config_schema::model_specific_keys;
+using config_schema::root_schema;
+using config_schema::schema_of;
+using config_schema::unknown_key_message;
 
 // ---- --set overrides ------------------------------------------------------------------------
 
@@ -246,8 +165,6 @@ bool valid_name(std::string_view s) {
     });
 }
 
-const key_schema& schema_of(std::string_view key) { return root_schema().keys.find(key)->second; }
-
 // The population's model: its name chooses the variant alternative, then its parameters.
 models::model read_model(const toml::table& t, const std::string& path, const reader& r) {
     const std::string name = r.required(r.string(t, path, "model"), t, path, "model");
@@ -320,57 +237,19 @@ network::population_spec read_population(const toml::table& t, const std::string
         r.require(ps.weight != 0, *in, in_path, "weight", "!= 0 (> 0 excitatory, < 0 inhibitory)");
         p.poisson = ps;
     }
-    return p;
-}
-
-network::projection_spec read_projection(const toml::table& t, const std::string& path,
-                                         const std::vector<network::population_spec>& pops, const reader& r) {
-    using network::connection_rule;
-    check_keys(t, path, schema_of("projection"), r);
-    network::projection_spec p;
-    std::vector<std::string_view> names;
-    for (const auto& pop : pops) names.push_back(pop.name);
-    for (auto [key, field] : {std::pair{"pre", &p.pre}, std::pair{"post", &p.post}}) {
-        *field = r.required(r.string(t, path, key), t, path, key);
-        if (std::find(names.begin(), names.end(), *field) == names.end())
-            r.fail(join_key(path, key), t.get(key),
-                   "unknown population \"" + *field + "\"; populations: " + list_text(names));
-    }
-    p.rule = r.required(r.choice(t, path, "rule", connection_rule_names), t, path, "rule");
-    // Each rule reads exactly one of these keys; the others must be absent.
-    const std::string_view rule_key = p.rule == connection_rule::fixed_indegree    ? "indegree"
-                                      : p.rule == connection_rule::fixed_outdegree ? "outdegree"
-                                                                                   : "probability";
-    for (std::string_view k : {"indegree", "outdegree", "probability"})
-        if (k != rule_key && t.contains(k))
-            r.fail(join_key(path, k), t.get(k),
-                   "not used by rule '" + std::string(name_of(connection_rule_names, p.rule)) +
-                       "' (which reads '" + std::string(rule_key) + "')");
-    if (p.rule == connection_rule::pairwise_bernoulli) {
-        p.probability = r.required(r.number(t, path, "probability"), t, path, "probability");
-        r.require(p.probability >= 0 && p.probability <= 1, t, path, "probability", "in [0, 1]");
-    } else {
-        const std::int64_t k = r.required(r.integer(t, path, rule_key), t, path, rule_key);
-        r.require(k >= 0, t, path, rule_key, ">= 0");
-        p.degree = double(k);
-    }
-    p.j0 = r.number(t, path, "j0");
-    p.weight = r.number(t, path, "weight");
-    if (p.j0.has_value() == p.weight.has_value())
-        r.fail(path, &t, p.j0 ? "give 'j0' (J = j0/sqrt(K)) or 'weight' (J), not both"
-                              : "missing the coupling: give 'j0' (J = j0/sqrt(K)) or 'weight' (J)");
-    p.autapses = r.boolean(t, path, "autapses").value_or(false);
-    p.multapses = r.boolean(t, path, "multapses").value_or(false);
-    if (auto d = r.number(t, path, "delay_ms")) {
-        r.require(*d >= 0, t, path, "delay_ms", ">= 0");
-        p.delay_ms = p.delay_max_ms = *d;
-    }
-    if (auto d = r.number(t, path, "delay_max_ms")) {
-        if (!t.contains("delay_ms"))
-            r.fail(join_key(path, "delay_max_ms"), t.get("delay_max_ms"),
-                   "needs 'delay_ms' (delays are uniform in [delay_ms, delay_max_ms])");
-        r.require(*d >= p.delay_ms, t, path, "delay_max_ms", ">= delay_ms");
-        p.delay_max_ms = *d;
+    if (const toml::table* pos = r.table(t, path, "positions")) {
+        const std::string pos_path = join_key(path, "positions");
+        check_keys(*pos, pos_path, schema_of("population").keys.find("positions")->second, r);
+        network::positions_spec ps;
+        ps.width_um = r.required(r.number(*pos, pos_path, "width_um"), *pos, pos_path, "width_um");
+        r.require(ps.width_um > 0, *pos, pos_path, "width_um", "> 0 (µm)");
+        ps.height_um = r.required(r.number(*pos, pos_path, "height_um"), *pos, pos_path, "height_um");
+        r.require(ps.height_um > 0, *pos, pos_path, "height_um", "> 0 (µm)");
+        ps.periodic = r.boolean(*pos, pos_path, "periodic").value_or(false);
+        if (auto l = r.choice(*pos, pos_path, "layout", position_layout_names)) ps.layout = *l;
+        if (ps.layout == network::position_layout::grid && network::sheet_positions::grid_columns(ps, p.size) == 0)
+            r.fail(join_key(pos_path, "layout"), pos->get("layout"), network::sheet_positions::grid_mismatch(ps, p.size));
+        p.positions = ps;
     }
     return p;
 }
@@ -460,7 +339,7 @@ std::vector<const toml::table*> table_array(const toml::table& root, std::string
     return out;
 }
 
-network::network_spec read_spec(const toml::table& root, const reader& r) {
+network::network_spec read_spec(const toml::table& root, const reader& r, const std::string& base_directory) {
     check_keys(root, "", root_schema(), r);
     network::network_spec spec;
 
@@ -498,11 +377,14 @@ network::network_spec read_spec(const toml::table& root, const reader& r) {
     }
     const auto projs = table_array(root, "projection", r);
     for (std::size_t i = 0; i < projs.size(); ++i)
-        spec.projections.push_back(read_projection(*projs[i], indexed("projection", i), spec.populations, r));
+        spec.projections.push_back(config_projection::read_projection(*projs[i], indexed("projection", i),
+                                                                      spec.populations, r, base_directory));
+    config_projection::check_edge_files(spec, projs, r);
     // A run is either zero-delay (exact global event order) or delayed (windows of the minimum
     // delay); one projection without delay would make every window zero long.
     for (std::size_t i = 1; i < spec.projections.size(); ++i) {
-        const bool delayed = spec.projections[i].delay_ms > 0, first_delayed = spec.projections[0].delay_ms > 0;
+        const bool delayed = config_projection::delayed(spec.projections[i]);
+        const bool first_delayed = config_projection::delayed(spec.projections[0]);
         if (delayed != first_delayed) {
             const std::string path = indexed("projection", i);
             r.fail(join_key(path, "delay_ms"), projs[i]->get("delay_ms") ? projs[i]->get("delay_ms") : projs[i],
@@ -518,8 +400,9 @@ network::network_spec read_spec(const toml::table& root, const reader& r) {
             r.fail("lyapunov.exponents", root.get_as<toml::table>("lyapunov")->get("exponents"),
                    "must be <= N = " + std::to_string(n) + " neurons, got " + std::to_string(spec.lyapunov->exponents));
         for (std::size_t i = 0; i < spec.projections.size(); ++i)
-            if (spec.projections[i].delay_ms > 0)
-                r.fail(join_key(indexed("projection", i), "delay_ms"), projs[i]->get("delay_ms"),
+            if (config_projection::delayed(spec.projections[i]))
+                r.fail(join_key(indexed("projection", i), "delay_ms"),
+                       projs[i]->get("delay_ms") ? projs[i]->get("delay_ms") : projs[i],
                        "Lyapunov spectra ([lyapunov]) need zero delay: the tangent dynamics follow the exact "
                        "global event order; remove the delays or the [lyapunov] section");
     }
@@ -527,13 +410,23 @@ network::network_spec read_spec(const toml::table& root, const reader& r) {
 }
 
 // What a run would check when it builds the network: degrees against population sizes, weights,
-// balanced drives, and each model's acceptance of the drive at both ends of the jitter.
+// balanced drives, and each model's acceptance of the drive at both ends of the jitter. A balanced
+// drive that needs statistics of a file's edges (an edge population shared by several
+// projections, weights from the file) is checked when the edges are read (`check`, a run).
 void check_buildable(const network::network_spec& spec, const std::string& origin) {
     try {
         const network::layout lay(spec);
         const auto projections = network::resolve_projections(spec, lay);
-        const auto drives = network::population_drives(spec, projections);
+        network::network_spec known = spec;
+        std::vector<bool> deferred(spec.populations.size(), false);
+        for (const auto& p : projections)
+            if (spec.populations[p.post].drive.balanced_rate_hz && (std::isnan(p.mean_indegree) || std::isnan(p.weight))) {
+                deferred[p.post] = true;
+                known.populations[p.post].drive.value = 1.0;  // a placeholder; its sources' rates stay
+            }
+        const auto drives = network::population_drives(known, projections);
         for (std::size_t a = 0; a < spec.populations.size(); ++a) {
+            if (deferred[a]) continue;
             const double jitter = spec.populations[a].drive.jitter;
             std::visit(
                 [&](const auto& m) {
@@ -550,12 +443,12 @@ void check_buildable(const network::network_spec& spec, const std::string& origi
 }  // namespace
 
 network::network_spec parse_config(const std::string& text, const config_overrides& overrides,
-                                   const std::string& source_name) {
+                                   const std::string& source_name, const std::string& base_directory) {
     reader r(source_name, {.values = toml_reading::value_style::typed, .name_overrides_below = true});
     toml::table root = toml_reading::parse_text(text, source_name);
     for (const auto& o : overrides) apply_override(root, o, r);
 
-    network::network_spec spec = read_spec(root, r);
+    network::network_spec spec = read_spec(root, r, base_directory);
     // Network errors name their key but cannot tell file from override: name the overrides.
     std::string origin = source_name;
     for (std::size_t k = 0; k < overrides.size(); ++k) origin += (k ? ", " : " with ") + overrides[k].text();
@@ -566,7 +459,9 @@ network::network_spec parse_config(const std::string& text, const config_overrid
 }
 
 network::network_spec load_config(const std::string& path, const config_overrides& overrides) {
-    return parse_config(toml_reading::read_config_file(path), overrides, path);
+    // Files a configuration names (edge lists, SONATA edges) are found next to it.
+    return parse_config(toml_reading::read_config_file(path), overrides, path,
+                        std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace sparsechaos::io

@@ -35,15 +35,19 @@ struct config_override {
 using config_overrides = std::vector<config_override>;
 
 // Parse configuration text with the command line's `overrides` applied on top. `source_name`
-// appears in error messages.
+// appears in error messages. Relative paths of files the configuration names (projection.file)
+// are taken from `base_directory` (empty: the working directory). SONATA files named by
+// projections are opened (metadata only: serial HDF5) and text edge lists read whole.
 network::network_spec parse_config(const std::string& text, const config_overrides& overrides = {},
-                                   const std::string& source_name = "config");
-// Read and parse a file; a missing or unreadable file is a config_error naming the path.
+                                   const std::string& source_name = "config", const std::string& base_directory = "");
+// Read and parse a file (paths in it relative to its directory); a missing or unreadable file is a
+// config_error naming the path.
 network::network_spec load_config(const std::string& path, const config_overrides& overrides = {});
 
 // Human-readable description for `sparsechaos check`: populations, sizes, models, drives,
 // projections with expected synapse counts, and a memory estimate for stored and procedural
-// connectivity.
+// connectivity. Projections read from files are read here (serially, every edge checked) so that
+// their counts, weights and delays are reported; needs MPI to be initialized when there are any.
 std::string describe(const network::network_spec& spec);
 
 }  // namespace sparsechaos::io

@@ -1,6 +1,7 @@
 #pragma once
 // The names the configuration uses: neuron models (name and parameter keys besides tau_m_ms),
-// connection rules and connectivity storage modes. The parser, describe() and output metadata all
+// connection rules, position layouts, kernels, weight and delay laws, edge file formats and
+// connectivity storage modes. The parser, describe() and output metadata all
 // read these tables, so a new model reaches the config through one model_info specialization here.
 //
 // Only models that are alternatives of models::model are visible to the config. rapid_theta and
@@ -94,10 +95,36 @@ void for_each_model(F&& f) {
 }
 
 // Spellings of projection.rule and simulation.connectivity.
-inline constexpr std::array<std::pair<std::string_view, network::connection_rule>, 3> connection_rule_names{{
+inline constexpr std::array<std::pair<std::string_view, network::connection_rule>, 7> connection_rule_names{{
     {"fixed_indegree", network::connection_rule::fixed_indegree},
     {"fixed_outdegree", network::connection_rule::fixed_outdegree},
     {"pairwise_bernoulli", network::connection_rule::pairwise_bernoulli},
+    {"fixed_total_number", network::connection_rule::fixed_total_number},
+    {"distance_dependent", network::connection_rule::distance_dependent},
+    {"sonet", network::connection_rule::sonet},
+    {"file", network::connection_rule::file},
+}};
+inline constexpr std::array<std::pair<std::string_view, network::position_layout>, 2> position_layout_names{{
+    {"random", network::position_layout::random},
+    {"grid", network::position_layout::grid},
+}};
+inline constexpr std::array<std::pair<std::string_view, network::distance_kernel>, 2> distance_kernel_names{{
+    {"gaussian", network::distance_kernel::gaussian},
+    {"exponential", network::distance_kernel::exponential},
+}};
+inline constexpr std::array<std::pair<std::string_view, network::weight_distribution>, 3> weight_distribution_names{{
+    {"constant", network::weight_distribution::constant},
+    {"normal", network::weight_distribution::normal},
+    {"lognormal", network::weight_distribution::lognormal},
+}};
+inline constexpr std::array<std::pair<std::string_view, network::delay_distribution>, 3> delay_distribution_names{{
+    {"constant", network::delay_distribution::constant},
+    {"uniform", network::delay_distribution::uniform},
+    {"normal", network::delay_distribution::normal},
+}};
+inline constexpr std::array<std::pair<std::string_view, network::edge_file_format>, 2> edge_file_format_names{{
+    {"sonata", network::edge_file_format::sonata},
+    {"text", network::edge_file_format::text},
 }};
 inline constexpr std::array<std::pair<std::string_view, network::qr_method>, 3> qr_method_names{{
     {"tsqr", network::qr_method::tsqr},

@@ -16,7 +16,12 @@ enum class stream_purpose : std::uint32_t {
     poisson_input = 4,
     synaptic_delay = 5,
     rate_network = 6,  // rate networks: couplings, initial state, inputs (sub-streams in rate/streams.hpp)
+    positions = 7,           // random positions on a sheet, keyed by neuron id
+    synapse_count_split = 8, // fixed_total_number: the split of the count at one node of its tree
+    motif_factors = 9,       // SONETs: the in- and out-factors of each neuron
 };
+// Purposes must stay below 16 and `sub` below 2^24: synapse_stream (synapse_stream.hpp) uses
+// counters whose top four bits are 8 or more, so the two families never share a counter.
 
 class random_stream {
 public:

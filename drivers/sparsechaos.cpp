@@ -35,7 +35,7 @@ struct options {
     std::vector<std::string> sets, unsets;
     sc::io::config_overrides overrides;  // sets and unsets in command-line order
     bool quiet = false, timers = false;
-    std::string checkpoint_every, resume_from;
+    std::string checkpoint_every, resume_from, write_graph;
     bool resume = false;
 };
 
@@ -83,6 +83,7 @@ int run_command(const options& opt, sc::parallel::context& ctx, const std::strin
     if (!opt.checkpoint_every.empty()) ro.checkpoints.every = sc::runs::parse_checkpoint_interval(opt.checkpoint_every);
     ro.checkpoints.resume = opt.resume;
     ro.checkpoints.resume_from = opt.resume_from;
+    ro.write_graph = opt.write_graph;
     std::string text;
     if (sc::io::is_rate_config_file(opt.config)) {
         const auto spec = sc::io::load_rate_config(opt.config, opt.overrides);
@@ -132,6 +133,10 @@ int cli_main(int argc, char** argv, sc::parallel::context& ctx) {
     add_sets(run);
     run->add_flag("-q,--quiet", opt.quiet, "No progress and no summary (errors still print)");
     run->add_flag("--timers", opt.timers, "Print the time of each phase and the memory used");
+    run->add_option("--write-graph", opt.write_graph,
+                    "Also write the realized graph as SONATA edges (and nodes) to this HDF5 file; rule = \"file\" "
+                    "reads it back")
+        ->type_name("GRAPH.h5");
     run->add_option("--checkpoint-every", opt.checkpoint_every,
                     "Write a checkpoint OUT.h5.ckpt this often: wall time (90s, 10min, 2h) or simulated time (500ms)")
         ->type_name("INTERVAL");

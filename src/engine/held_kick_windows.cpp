@@ -16,7 +16,7 @@ using lif_neurons = network::population_neurons<models::lif>;
 held_kick_windows::held_kick_windows(const network::local_graph& graph) {
     // Kicks that only delay (no excitation), arriving at once (zero delay, no input events
     // between spikes), and the LIF kick (held_kicks::event).
-    possible_ = !graph.excitation && !graph.poisson && graph.min_delay_ms == 0.0;
+    possible_ = !graph.excitation && !graph.poisson && graph.min_delay_ms == 0.0 && !graph.synapse_weights;
     for (const auto& pn : graph.neurons) possible_ = possible_ && std::holds_alternative<lif_neurons>(pn);
 }
 

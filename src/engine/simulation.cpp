@@ -188,12 +188,17 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
         return;
     }
     const double j = proj.weight;
-    const auto targets = graph_.targets[proj.index].targets_of(pre, scratch_);
+    const auto& synapses = graph_.targets[proj.index];
+    const auto targets = synapses.targets_of(pre, scratch_);
     double* const cell = state_.cells.data();
     const std::size_t stride = stride_;
     // Every target's cell is a cache miss at large N: ask for all of them before the first kick
     // needs one, so that they arrive together rather than as far as the reorder window reaches.
     for (std::uint32_t i : targets) __builtin_prefetch(&cell[i * stride], 1);
+    if (synapses.per_synapse_weights()) {
+        deliver_weighted(proj, targets, synapses.weights_of(pre, targets, weight_scratch_), t);
+        return;
+    }
     std::visit(
         [&](const auto& pn) {
             using M = std::decay_t<decltype(pn.model)>;
@@ -237,6 +242,32 @@ void simulation::deliver(const network::resolved_projection& proj, std::uint64_t
                     const auto& n = pn.at(i - post.first);
                     cell[i * stride] = model.kick(n, cell[i * stride], j, ctx);
                     if (j > 0.0) advance_if_earlier(i, n);
+                }
+            }
+        },
+        graph_.neurons[proj.post]);
+    state_.stats.kicks += targets.size();
+}
+
+void simulation::deliver_weighted(const network::resolved_projection& proj, std::span<const std::uint32_t> targets,
+                                  std::span<const float> weights, double t) {
+    // A weight per synapse: one kick at a time with its own weight (the batched kicks share one
+    // weight). Kicks that advance a spike re-key it, as in deliver.
+    const network::id_range& post = graph_.local_ranges[proj.post];
+    double* const cell = state_.cells.data();
+    const std::size_t stride = stride_;
+    std::visit(
+        [&](const auto& pn) {
+            const auto& model = pn.model;
+            const auto ctx = model.make_context(t);
+            for (std::size_t k = 0; k < targets.size(); ++k) {
+                const std::uint32_t i = targets[k];
+                const double w = double(weights[k]);
+                const auto& n = pn.at(i - post.first);
+                cell[i * stride] = model.kick(n, cell[i * stride], w, ctx);
+                if (w > 0.0) {
+                    const double ts = std::max(model.spike_time(n, cell[i * stride]), t);
+                    if (ts < queue_.time_of(i)) queue_.decrease(i, ts);
                 }
             }
         },
@@ -366,8 +397,11 @@ void simulation::deliver_tracked(const network::resolved_projection& proj, std::
     const double j = proj.weight;
     // The targets first, so that the sink can fetch the data of target k + 2 (its row of Q)
     // while the model arithmetic of target k runs.
-    const auto targets = graph_.targets[proj.index].targets_of(pre, scratch_);
+    const auto& synapses = graph_.targets[proj.index];
+    const auto targets = synapses.targets_of(pre, scratch_);
     const std::size_t count = targets.size();
+    const auto weights = synapses.per_synapse_weights() ? synapses.weights_of(pre, targets, weight_scratch_)
+                                                         : std::span<const float>{};
     constexpr std::size_t ahead = 2;
     for (std::size_t k = 0; k < std::min(ahead, count); ++k) sink_->prefetch(targets[k]);
     std::visit(
@@ -377,12 +411,13 @@ void simulation::deliver_tracked(const network::resolved_projection& proj, std::
             for (std::size_t k = 0; k < count; ++k) {
                 if (k + ahead < count) sink_->prefetch(targets[k + ahead]);
                 const std::uint32_t i = targets[k];
+                const double w = weights.empty() ? j : double(weights[k]);
                 const auto& n = pn.at(i - post.first);
-                double d = model.ptc_slope(n, model.phase(n, cell_state(i), t), j);
-                cell_state(i) = model.kick(n, cell_state(i), j, ctx);
+                double d = model.ptc_slope(n, model.phase(n, cell_state(i), t), w);
+                cell_state(i) = model.kick(n, cell_state(i), w, ctx);
                 const double ts = model.spike_time(n, cell_state(i));
                 if (ts <= t) d = 0.0;  // kicked across threshold: fires now, its phase restarts
-                if (j > 0.0 && std::max(ts, t) < queue_.time_of(i)) queue_.decrease(i, std::max(ts, t));
+                if (w > 0.0 && std::max(ts, t) < queue_.time_of(i)) queue_.decrease(i, std::max(ts, t));
                 sink_->kick(i, d, n.omega);
             }
         },
@@ -456,8 +491,9 @@ void simulation::apply_arrival() {
     // holds its place in the stored rows, so no row lookup per synapse.
     const std::uint32_t* target = graph_.targets[e.projection].stored_targets();
     const float* delay = graph_.targets[e.projection].stored_delays_ms();
+    const float* weight = graph_.targets[e.projection].stored_weights();  // nullptr: proj.weight
     do {
-        kick_one(proj.post, target[e.cursor], proj.weight, e.arrival);
+        kick_one(proj.post, target[e.cursor], weight ? double(weight[e.cursor]) : proj.weight, e.arrival);
         ++state_.stats.kicks;
         ++e.cursor;
         --e.remaining;

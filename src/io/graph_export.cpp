@@ -185,6 +185,14 @@ void write_projection(hid_t file, MPI_Comm comm, const network::network_spec& sp
                                [&](std::uint64_t first, std::uint64_t m, float* out) {
                                    std::copy_n(delay.begin() + std::ptrdiff_t(first), m, out);
                                });
+            // The bound the run's exchange windows used (io/sonata_edges.hpp): read back, the
+            // graph runs the same windows.
+            h5::handle space(H5Screate(H5S_SCALAR), H5Sclose);
+            h5::handle a(h5::check(H5Acreate2(ds.get(), "lower_bound_ms", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                              H5P_DEFAULT),
+                                   "create attribute", path),
+                         H5Aclose);
+            h5::check(H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &proj.delay_ms), "write attribute", path);
         } else {
             h5::handle ds = create_dataset(file, path, H5T_IEEE_F64LE, total, 1);
             write_parts<double>(ds.get(), H5T_NATIVE_DOUBLE, offset, n, 1, comm, path,

@@ -445,6 +445,8 @@ edge_files_read read_edge_files(const network::network_spec& spec, const network
             if (claimants[c].delays && s.synapses) {
                 if (mins[1] == maxs[1]) s.constant_delay_ms = mins[1];
                 s.delay_min_ms = mins[2], s.delay_max_ms = maxs[2];
+                if (f.format == network::edge_file_format::sonata)
+                    s.delay_lower_bound_ms = read_sonata_info(f.path, f.edge_population).delay_lower_bound_ms;
             }
             result.summaries[claimants[c].projection] = s;
         }
@@ -456,18 +458,7 @@ std::vector<network::projection_targets> build_projections(const network::networ
                                                            const network::layout& lay,
                                                            std::vector<network::resolved_projection>& projections,
                                                            MPI_Comm comm, network::synapse_weight_use use) {
-    auto read = read_edge_files(spec, lay, projections, comm, true);
-    for (std::size_t k = 0; k < projections.size(); ++k)
-        if (read.summaries[k]) network::apply_file_summary(projections[k], *read.summaries[k], lay);
-    std::vector<network::projection_targets> out;
-    out.reserve(projections.size());
-    for (std::size_t k = 0; k < projections.size(); ++k) {
-        if (projections[k].rule == network::connection_rule::file)
-            out.emplace_back(spec, lay, projections[k], std::move(read.synapses[k]), use);
-        else
-            out.emplace_back(spec, lay, projections[k], use);
-    }
-    return out;
+    return network::build_targets(spec, lay, projections, read_edge_files(spec, lay, projections, comm, true), use);
 }
 
 }  // namespace sparsechaos::io

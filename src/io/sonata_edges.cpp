@@ -163,6 +163,17 @@ sonata_edge_info read_sonata_info(const std::string& path, const std::string& ed
                                        std::to_string(info.edges) + " edges (one edge group must hold every edge)");
             *flag = true;
         }
+        const std::string d = base + info.group + "/delay";
+        if (info.has_delays) {
+            h5::handle ds(H5Dopen2(f.get(), d.c_str(), H5P_DEFAULT), H5Dclose);
+            if (H5Aexists(ds.get(), "lower_bound_ms") > 0) {
+                h5::handle a(H5Aopen(ds.get(), "lower_bound_ms", H5P_DEFAULT), H5Aclose);
+                double bound = 0.0;
+                if (H5Aread(a.get(), H5T_NATIVE_DOUBLE, &bound) < 0 || !(bound > 0.0))
+                    throw graph_file_error(path + ": " + d + "@lower_bound_ms: not a positive number");
+                info.delay_lower_bound_ms = bound;
+            }
+        }
     }
     const std::string index = base + "indices/target_to_source/";
     if (sonata::link_exists(f.get(), index + "node_id_to_ranges") && sonata::link_exists(f.get(), index + "range_to_edge_id")) {

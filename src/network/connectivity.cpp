@@ -336,7 +336,9 @@ void apply_file_summary(resolved_projection& p, const file_summary& s, const lay
         } else if (s.constant_delay_ms) {
             p.delay_ms = p.delay_max_ms = *s.constant_delay_ms;
         } else {
-            p.delay_ms = s.delay_min_ms;
+            // The windows of the run that wrote the file, when it says so (and it is a bound).
+            const bool declared = s.delay_lower_bound_ms && *s.delay_lower_bound_ms <= s.delay_min_ms;
+            p.delay_ms = declared ? *s.delay_lower_bound_ms : s.delay_min_ms;
             p.delay_max_ms = s.delay_max_ms;
         }
     }

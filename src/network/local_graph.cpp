@@ -6,7 +6,31 @@
 
 namespace sparsechaos::network {
 
-local_graph build_local_graph(const network_spec& spec_in, int rank, int n_ranks) {
+std::vector<projection_targets> build_targets(const network_spec& spec, const layout& lay,
+                                              std::vector<resolved_projection>& projections, file_edges files,
+                                              synapse_weight_use use) {
+    files.synapses.resize(projections.size());
+    files.summaries.resize(projections.size());
+    for (std::size_t k = 0; k < projections.size(); ++k) {
+        if (projections[k].rule != connection_rule::file) continue;
+        if (!files.summaries[k])
+            throw std::invalid_argument("projection[" + std::to_string(k) +
+                                        "] reads its synapses from a file: the graph is built with the file's "
+                                        "edges (runs::build_graph)");
+        apply_file_summary(projections[k], *files.summaries[k], lay);
+    }
+    std::vector<projection_targets> out;
+    out.reserve(projections.size());
+    for (std::size_t k = 0; k < projections.size(); ++k) {
+        if (projections[k].rule == connection_rule::file)
+            out.emplace_back(spec, lay, projections[k], std::move(files.synapses[k]), use);
+        else
+            out.emplace_back(spec, lay, projections[k], use);
+    }
+    return out;
+}
+
+local_graph build_local_graph(const network_spec& spec_in, int rank, int n_ranks, file_edges files) {
     auto shared = std::make_shared<const network_spec>(spec_in);
     const network_spec& spec = *shared;
     local_graph g{shared, layout(spec, rank, n_ranks)};
@@ -14,12 +38,11 @@ local_graph build_local_graph(const network_spec& spec_in, int rank, int n_ranks
     if (local.size > std::numeric_limits<std::uint32_t>::max())
         throw std::invalid_argument("more than 2^32 - 1 neurons on one rank: use more ranks");
     g.projections = resolve_projections(spec, g.layout);
+    g.targets = build_targets(spec, g.layout, g.projections, std::move(files), synapse_weight_use::per_synapse);
     g.drives = population_drives(spec, g.projections);
     g.outgoing.resize(spec.populations.size());
-    for (const auto& p : g.projections) {
-        g.targets.emplace_back(spec, g.layout, p);
-        g.outgoing[p.pre].push_back(p.index);
-    }
+    for (const auto& p : g.projections) g.outgoing[p.pre].push_back(p.index);
+    for (const auto& t : g.targets) g.synapse_weights = g.synapse_weights || t.per_synapse_weights();
     for (std::size_t p = 0; p < spec.populations.size(); ++p) {
         const auto& pop = g.layout.population(p);
         const std::uint64_t first = std::max(pop.first, local.first);
@@ -46,7 +69,7 @@ local_graph build_local_graph(const network_spec& spec_in, int rank, int n_ranks
             spec.populations[p].model));
     }
     g.min_delay_ms = minimum_delay_ms(g.projections);
-    g.excitation = any_excitation(spec);
+    g.excitation = any_excitation(spec, g.projections);
     for (const auto& pop : spec.populations) g.poisson = g.poisson || pop.poisson.has_value();
     return g;
 }

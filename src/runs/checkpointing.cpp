@@ -119,7 +119,9 @@ void checkpointing::remove_files() {
     if (!ctx_.root()) return;
     std::error_code ec;
     fs::remove(path_, ec);
-    for (std::int64_t k = 0; k <= segment_; ++k) fs::remove(io::segment_path(path_, k), ec);
+    // Also a segment a killed session opened beyond its last checkpoint.
+    for (std::int64_t k = 0; k <= segment_ || fs::exists(io::segment_path(path_, k), ec); ++k)
+        fs::remove(io::segment_path(path_, k), ec);
 }
 
 }  // namespace sparsechaos::runs

@@ -7,7 +7,7 @@
 
 #include "sparsechaos/engine/simulation.hpp"
 #include "sparsechaos/network/connectivity.hpp"
-#include "sparsechaos/network/local_graph.hpp"
+#include "sparsechaos/runs/build_graph.hpp"
 
 namespace sparsechaos::runs {
 
@@ -27,7 +27,7 @@ double tune_drive_factor(const network::network_spec& spec, parallel::context& c
     // Mean rate over the last 80 % of a fresh run (the first 20 % is the transient).
     auto rate_at = [&](double factor) {
         const auto tuned = with_drive_factor(spec, factor);
-        engine::simulation sim(network::build_local_graph(tuned, ctx.rank(), ctx.size()), ctx);
+        engine::simulation sim(build_graph(tuned, ctx), ctx);
         sim.run_until(0.2 * tune_ms);
         const auto before = sim.statistics().network_spikes;
         sim.run_until(tune_ms);

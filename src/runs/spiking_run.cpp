@@ -1,13 +1,16 @@
 #include "sparsechaos/runs/spiking_run.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 #include "sparsechaos/io/engine_checkpoint.hpp"
+#include "sparsechaos/io/graph_export.hpp"
 #include "sparsechaos/io/lyapunov_writer.hpp"
 #include "sparsechaos/io/meta_writer.hpp"
 #include "sparsechaos/network/local_graph.hpp"
 #include "sparsechaos/petsc/session.hpp"
+#include "sparsechaos/runs/build_graph.hpp"
 #include "sparsechaos/runs/drive_tuning.hpp"
 #include "sparsechaos/runs/lyapunov_run.hpp"
 #include "sparsechaos/runs/progress.hpp"
@@ -78,8 +81,10 @@ spiking_result run_spiking(const network::network_spec& spec_in, parallel::conte
     }
 
     t0 = wall_clock::now();
-    engine::simulation sim(network::build_local_graph(spec, ctx.rank(), ctx.size()), ctx);
+    engine::simulation sim(build_graph(spec, ctx), ctx);
     r.build_s = seconds_since(t0);
+    if (!options.write_graph.empty())
+        io::write_graph(options.write_graph, ctx.comm(), spec, sim.layout(), sim.projections(), sim.graph().targets);
 
     // Several ranks: every rank learns the global spike sequence and writes its share of it.
     // A checkpointed run writes its spikes to segments first (runs/checkpointing.hpp).
@@ -158,6 +163,9 @@ spiking_result run_spiking(const network::network_spec& spec_in, parallel::conte
         assembled.finish(r.t_end_ms);
     }
     io::write_rates(out.file(), spec, lay, r.totals);
+    // Populations placed on a sheet: their positions, as SONATA nodes.
+    if (std::any_of(spec.populations.begin(), spec.populations.end(), [](const auto& p) { return p.positions.has_value(); }))
+        io::write_nodes(out.file().id(), ctx.comm(), spec, lay);
     io::run_metadata meta;
     meta.config_text = spec.config_text;
     meta.command_line = options.command_line;

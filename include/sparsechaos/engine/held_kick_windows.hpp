@@ -16,7 +16,8 @@
 // are per rank and affect only when a cell is written, never the event order, which the
 // zero-delay schedule's agreement fixes; between runs every cell is exact (flush).
 //
-// Possible for zero-delay LIF networks without excitation, external input or a Jacobian sink;
+// Possible for zero-delay LIF networks without excitation, external input, weights per synapse
+// (a held kick refers to its projection's one weight) or a Jacobian sink;
 // `automatic` holds from hold_from_neurons neurons on a rank (the measured crossover).
 #include <cstdint>
 #include <limits>

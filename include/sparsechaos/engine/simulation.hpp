@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <span>
 #include <variant>
 #include <vector>
 
@@ -147,6 +148,8 @@ private:
     };
     void fire(std::uint32_t local, double t);
     void deliver(const network::resolved_projection& proj, std::uint64_t pre, double t);
+    void deliver_weighted(const network::resolved_projection& proj, std::span<const std::uint32_t> targets,
+                          std::span<const float> weights, double t);
     void kick_one(std::size_t population, std::uint32_t local, double weight, double t);
     void deliver_tracked(const network::resolved_projection& proj, std::uint64_t pre, double t);
     void apply_input();
@@ -184,6 +187,7 @@ private:
     std::unique_ptr<zero_delay_schedule> zero_delay_;
     std::unique_ptr<window_schedule> windows_;
     std::vector<std::uint32_t> scratch_;
+    std::vector<float> weight_scratch_;  // per-synapse weights drawn for procedural rows
     std::uint64_t row_asked_ = ~std::uint64_t(0);  // whose row the last spike fetched ahead
     std::vector<spike> buffer_;  // spikes not yet handed to the observer
     bool recording_ = false;

@@ -21,16 +21,14 @@
 
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/network/layout.hpp"
+#include "sparsechaos/network/local_graph.hpp"
 #include "sparsechaos/network/spec.hpp"
 
 namespace sparsechaos::io {
 
-struct edge_files_read {
-    // Per projection (config order): this rank's synapses, and the file's summary; both empty for
-    // projections that are not read from a file (and the synapses when not kept).
-    std::vector<std::vector<network::synapse_record>> synapses;
-    std::vector<std::optional<network::file_summary>> summaries;
-};
+// Per projection (config order): this rank's synapses, and the file's summary; both empty for
+// projections that are not read from a file (and the synapses when not kept).
+using edge_files_read = network::file_edges;
 
 // Reads every projection with rule file. keep = false: check and summarize only (what
 // `sparsechaos check` does on one rank), storing no synapse.

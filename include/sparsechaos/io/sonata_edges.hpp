@@ -7,6 +7,7 @@
 // (node_id_to_ranges: per target node [first, end) into range_to_edge_id; range_to_edge_id: edge
 // [first, end) per range) lets each rank read only the edges onto its own neurons.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct sonata_edge_info {
     std::string source_nodes, target_nodes;  // node population names ("" if the file gives none)
     std::string group;                       // the edge group holding syn_weight / delay ("" if none)
     bool has_weights = false, has_delays = false, has_index = false;
+    // The delays' lower bound that the run which wrote the file used for its exchange windows
+    // (the attribute lower_bound_ms of the delay dataset; sparsechaos writes it): a graph read
+    // back then runs the same windows, and the same spike trains, as the run that wrote it.
+    std::optional<double> delay_lower_bound_ms;
 };
 
 // Reads the metadata of /edges/<edge_population> (serially, without MPI); `edge_population` ""

@@ -86,6 +86,7 @@ struct file_summary {
     double weight_min = 0.0, weight_max = 0.0;
     std::optional<double> constant_delay_ms;  // every synapse's delay, when all are equal
     double delay_min_ms = 0.0, delay_max_ms = 0.0;  // of the per-synapse (float) delays
+    std::optional<double> delay_lower_bound_ms;      // declared by the file (io/sonata_edges.hpp)
 };
 void apply_file_summary(resolved_projection& p, const file_summary& s, const layout& lay);
 

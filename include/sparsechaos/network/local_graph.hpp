@@ -13,6 +13,7 @@
 //   layout's reference to it valid).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -40,6 +41,20 @@ struct neurons_of<std::variant<M...>> {
 };
 using any_population_neurons = neurons_of<models::model>::type;
 
+// Synapses read from files for the projections with rule = "file" (io::read_edge_files), per
+// projection in config order; both empty for the other projections.
+struct file_edges {
+    std::vector<std::vector<synapse_record>> synapses;
+    std::vector<std::optional<file_summary>> summaries;
+};
+
+// This rank's synapses of every projection: drawn for the rules, taken from `files` for file
+// projections (which are completed by apply_file_summary first, so that drives and delays
+// computed from `projections` afterwards see the file's in-degrees, weights and delays).
+std::vector<projection_targets> build_targets(const network_spec& spec, const layout& lay,
+                                              std::vector<resolved_projection>& projections, file_edges files,
+                                              synapse_weight_use use);
+
 struct local_graph {
     std::shared_ptr<const network_spec> spec;
     network::layout layout;
@@ -52,6 +67,7 @@ struct local_graph {
     double min_delay_ms = 0.0;  // 0: zero-delay mode
     bool excitation = false;    // some input can advance a spike (any_excitation)
     bool poisson = false;       // some population (on any rank) has Poisson input
+    bool synapse_weights = false;  // some projection has a weight per synapse
 
     std::uint64_t local_size() const { return layout.local().size; }
     std::uint64_t global_id(std::uint64_t local) const { return layout.local().first + local; }
@@ -70,8 +86,10 @@ struct local_graph {
     std::uint64_t neuron_constant_bytes() const;
 };
 
-// This rank's part of the network `spec`. Throws std::invalid_argument naming the population or
-// projection when the spec cannot be built (e.g. more than 2^32 - 1 neurons on one rank).
-local_graph build_local_graph(const network_spec& spec, int rank = 0, int n_ranks = 1);
+// This rank's part of the network `spec`, with the synapses of its file projections read by io
+// (runs::build_graph does both). Throws std::invalid_argument naming the population or projection
+// when the spec cannot be built (e.g. more than 2^32 - 1 neurons on one rank, or a file
+// projection without its synapses).
+local_graph build_local_graph(const network_spec& spec, int rank = 0, int n_ranks = 1, file_edges files = {});
 
 }  // namespace sparsechaos::network

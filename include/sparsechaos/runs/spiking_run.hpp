@@ -24,6 +24,7 @@ struct run_options {
     std::string command_line;  // for /meta
     bool show_progress = false;  // progress and tuning steps on stderr (rank 0)
     checkpoint_options checkpoints{};
+    std::string write_graph;  // non-empty: the realized graph as SONATA edges (io/graph_export.hpp)
 };
 
 // What a spiking run did; identical on every rank but where said.

@@ -55,6 +55,19 @@ net::network_spec with_poisson(net::network_spec spec, double rate_hz, double we
     return spec;
 }
 
+// Per-synapse weights (normal, sign kept) on every projection, with normal delays or none.
+net::network_spec with_weight_laws(net::network_spec spec, bool delays) {
+    for (auto& p : spec.projections) {
+        p.weights = net::weight_distribution::normal;
+        p.weight_relative_sd = 0.2;
+        if (delays) {
+            p.delays = net::delay_distribution::normal;
+            p.delay_ms = 1.5, p.delay_sd_ms = 0.75, p.delay_min_ms = 0.2, p.delay_given = true;
+        }
+    }
+    return spec;
+}
+
 struct named_case {
     const char* name;
     net::network_spec spec;
@@ -80,6 +93,10 @@ std::vector<named_case> cases() {
         {"E/I LIF, Poisson input and delays",
          with_poisson(with_delays(net::ei_network(sc::models::lif{}, 400, 40, 0.5, -3.0), 0.5, 2.5), 200.0, 0.02),
          200.0},
+        {"E/I LIF, weights per synapse", with_weight_laws(net::ei_network(sc::models::lif{}, 400, 40, 0.08, -3.0), false),
+         200.0},
+        {"E/I theta, weights and normal delays per synapse",
+         with_weight_laws(net::ei_network(sc::models::theta{}, 400, 40), true), 200.0},
     };
 }
 

@@ -26,6 +26,7 @@
 #include "sparsechaos/network/connectivity.hpp"
 #include "sparsechaos/rate/rate_lyapunov.hpp"
 #include "sparsechaos/rate/run_rate.hpp"
+#include "sparsechaos/tangent/blas_runtime.hpp"
 #include "sparsechaos/tangent/lyapunov_run.hpp"
 #include "sparsechaos/tangent/petsc_session.hpp"
 #include "sparsechaos/version.hpp"
@@ -444,6 +445,7 @@ int cli_main(int argc, char** argv, const mpi_context& mpi) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    sc::tangent::configure_blas(argv);  // one BLAS thread, fast kernels (may restart the program once)
     MPI_Init(&argc, &argv);
     mpi_context mpi;
     MPI_Comm_rank(mpi.comm, &mpi.rank);

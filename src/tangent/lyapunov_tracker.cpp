@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 #include "sparsechaos/analysis/participation_ratio.hpp"
@@ -25,24 +27,53 @@ lyapunov_tracker::lyapunov_tracker(MPI_Comm comm, const engine::simulation& sim,
       layout_(&sim.layout()),
       settings_(settings),
       m_(settings.exponents),
-      ons_(comm, std::int64_t(sim.layout().local().size), settings.exponents, settings.method),
+      // Rows start on cache lines: a row then spans whole lines, one fewer on average.
+      ld_((settings.exponents + 7) / 8 * 8),
       row_j_(std::size_t(settings.exponents) + 1),
       accumulator_(std::size_t(settings.exponents), settings.measuring_time_s, accumulator_options_for(settings)),
       interval_(std::max<std::uint64_t>(settings.orthonormalize_every, 1)) {
     if (m_ < 1 || std::uint64_t(m_) > sim.layout().total())
         throw std::invalid_argument("lyapunov.exponents must lie in [1, N = " + std::to_string(sim.layout().total()) + "]");
     const std::uint32_t n = std::uint32_t(sim.layout().local().size);
+    const auto first = std::int64_t(sim.layout().local().first);
     prefetch_lines_ = std::min<std::size_t>((std::size_t(m_) * sizeof(double) + 63) / 64, 16);
     omega_.resize(n);
+    column0_.resize(n);
     for (std::uint32_t i = 0; i < n; ++i) omega_[i] = sim.omega(i);
-    ons_.initialize_random(settings.seed);
-    if (settings_.layout == row_layout::neuron_major) {
-        rows_.resize(std::size_t(n) * std::size_t(m_));
-        for (std::int64_t k = 0; k < m_; ++k) {
-            const double* col = ons_.column(k);
-            for (std::uint32_t i = 0; i < n; ++i) rows_[std::size_t(i) * std::size_t(m_) + std::size_t(k)] = col[i];
-        }
+    automatic_interval_ = settings.orthonormalize_every == 0 && settings.max_condition <= 0.0;
+    if (settings.orthonormalize_every == 0) {
+        target_condition_ = settings.target_condition > 0.0 ? settings.target_condition
+                            : settings.method == orthogonalization::cholesky_qr2 ? 30.0
+                                                                                 : 1e6;
+        interval_ = 16;  // adapts within a few steps, during the warm-up of the orthonormal system
     }
+    qr_options_.min_passes = 1;
+    qr_options_.max_orthogonality_loss = settings.max_orthogonality_loss;
+    qr_options_.householder_only = settings.method == orthogonalization::householder;
+    qr_options_.form_r = false;  // only ln R_kk is needed
+    if (neuron_major()) {
+        // 8 spare numbers to align the start to 64 bytes.
+        rows_storage_.assign(std::size_t(n) * std::size_t(ld_) + 8, 0.0);
+        const auto addr = reinterpret_cast<std::uintptr_t>(rows_storage_.data());
+        rows_ = rows_storage_.data() + ((64 - addr % 64) % 64) / sizeof(double);
+    }
+    if (neuron_major() && is_local_qr(settings.method)) {
+        // The initial system is filled and factored in place: no BV at all.
+        qr_ = std::make_unique<block_qr>(comm, std::int64_t(n), m_, block_layout::row_major, ld_);
+        random_tangent_rows(settings.seed, first, std::int64_t(n), m_, rows_, ld_);
+        qr_options o;  // start orthonormal to rounding
+        o.householder_only = qr_options_.householder_only;
+        o.form_r = false;
+        qr_->factor(rows_, o);
+        return;
+    }
+    ons_ = std::make_unique<orthonormal_system>(comm, std::int64_t(n), settings.exponents, settings.method);
+    ons_->initialize_random(settings.seed);
+    if (neuron_major())
+        for (std::int64_t k = 0; k < m_; ++k) {
+            const double* col = ons_->column(k);
+            for (std::uint32_t i = 0; i < n; ++i) rows_[std::size_t(i) * std::size_t(ld_) + std::size_t(k)] = col[i];
+        }
 }
 
 void lyapunov_tracker::begin_spike(std::uint64_t neuron, double time_ms, bool local, double omega) {
@@ -53,10 +84,10 @@ void lyapunov_tracker::begin_spike(std::uint64_t neuron, double time_ms, bool lo
     const std::size_t m = std::size_t(m_);
     if (local) {
         const auto i = std::uint32_t(neuron - layout_->local().first);
-        if (settings_.layout == row_layout::neuron_major)
+        if (neuron_major())
             std::copy_n(row(i), m, row_j_.begin());
         else
-            ons_.copy_row(i, row_j_.data());
+            ons_->copy_row(i, row_j_.data());
         row_j_[m] = omega;
     }
     if (n_ranks_ > 1 &&
@@ -67,12 +98,12 @@ void lyapunov_tracker::begin_spike(std::uint64_t neuron, double time_ms, bool lo
 
 void lyapunov_tracker::kick(std::uint32_t i, double d, double omega) {
     const double c = omega / omega_j_ * (1.0 - d);
-    if (settings_.layout == row_layout::neuron_major) {
-        double* q = row(i);
-        const double* qj = row_j_.data();
+    if (neuron_major()) {
+        double* __restrict q = row(i);
+        const double* __restrict qj = row_j_.data();
         for (std::int64_t k = 0; k < m_; ++k) q[k] = d * q[k] + c * qj[k];
     } else {
-        ons_.update_row(i, d, c, row_j_.data());
+        ons_->update_row(i, d, c, row_j_.data());
     }
     if (measuring_) add_log_d(d);
 }
@@ -94,44 +125,63 @@ void lyapunov_tracker::add_log_d(double d) {
 void lyapunov_tracker::prefetch(std::uint32_t i) {
     // The rows of a spike's targets lie at random places in a block far larger than the caches
     // (N = 1e5, m = 100: 80 MB): asking for the next rows early overlaps their cache misses.
-    if (settings_.layout != row_layout::neuron_major) return;
+    if (!neuron_major()) return;
     const char* p = reinterpret_cast<const char*>(row(i));
     for (std::size_t l = 0; l < prefetch_lines_; ++l) __builtin_prefetch(p + 64 * l, 1);
 }
 
 void lyapunov_tracker::input(std::uint32_t i, double d) {
     // An external kick: Q_i ← d_i Q_i (no other row enters).
-    if (settings_.layout == row_layout::neuron_major) {
+    if (neuron_major()) {
         double* q = row(i);
         for (std::int64_t k = 0; k < m_; ++k) q[k] *= d;
     } else {
-        ons_.scale_row(i, d);
+        ons_->scale_row(i, d);
     }
     if (measuring_) add_log_d(d);
 }
 
 void lyapunov_tracker::orthonormalize(double t_ms) {
     const auto t0 = std::chrono::steady_clock::now();
-    const std::size_t n = omega_.size(), m = std::size_t(m_);
-    if (settings_.layout == row_layout::neuron_major)
-        for (std::size_t k = 0; k < m; ++k) {
-            double* col = ons_.column(std::int64_t(k));
-            for (std::size_t i = 0; i < n; ++i) col[i] = rows_[i * m + k];
+    const std::size_t n = omega_.size(), m = std::size_t(m_), ld = std::size_t(ld_);
+    std::span<const double> log_r;
+    double condition = 0.0;  // of Q before this step, as well as it is known
+    if (qr_) {
+        log_r = qr_->factor(rows_, qr_options_);
+        const qr_report& rep = qr_->report();
+        ++path_counts_[int(rep.path)];
+        cholesky_passes_ += std::uint64_t(rep.passes);
+        condition = rep.condition;
+        for (std::size_t i = 0; i < n; ++i) column0_[i] = rows_[i * ld];
+    } else {
+        if (neuron_major())
+            for (std::size_t k = 0; k < m; ++k) {
+                double* col = ons_->column(std::int64_t(k));
+                for (std::size_t i = 0; i < n; ++i) col[i] = rows_[i * ld + k];
+            }
+        log_r = ons_->orthonormalize(qr_options_);
+        if (const qr_report* rep = ons_->last_qr_report()) {
+            ++path_counts_[int(rep->path)];
+            cholesky_passes_ += std::uint64_t(rep->passes);
         }
-    const auto log_r = ons_.orthonormalize();
-    if (settings_.layout == row_layout::neuron_major)
-        for (std::size_t k = 0; k < m; ++k) {
-            const double* col = ons_.column(std::int64_t(k));
-            for (std::size_t i = 0; i < n; ++i) rows_[i * m + k] = col[i];
-        }
+        condition = ons_->last_condition_bound();
+        if (neuron_major())
+            for (std::size_t k = 0; k < m; ++k) {
+                const double* col = ons_->column(std::int64_t(k));
+                for (std::size_t i = 0; i < n; ++i) rows_[i * ld + k] = col[i];
+            }
+        std::copy_n(ons_->column(0), n, column0_.begin());
+    }
     qr_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ++qr_calls_;
     const double dt_s = (t_ms - last_qr_ms_) * 1e-3;
     if (measuring_ && dt_s > 0.0) {
         accumulator_.add_interval(log_r, dt_s);
         ++qr_steps_;
+        intervals_.push_back(spikes_since_qr_);
+        conditions_.push_back(condition);
         // Localization of the leading vector, without its share of the neutral direction ω.
-        const double* v = ons_.column(0);
+        const double* v = column0_.data();
         double dots[2] = {0.0, 0.0};
         for (std::size_t i = 0; i < n; ++i) dots[0] += v[i] * omega_[i], dots[1] += omega_[i] * omega_[i];
         if (n_ranks_ > 1) MPI_Allreduce(MPI_IN_PLACE, dots, 2, MPI_DOUBLE, MPI_SUM, comm_);
@@ -142,15 +192,35 @@ void lyapunov_tracker::orthonormalize(double t_ms) {
         pr_times_.push_back((t_ms - start_ms_) * 1e-3);
         pr_values_.push_back(analysis::participation_ratio({both[0], both[1]}));
     }
-    // Adaptive interval: R's diagonal spread bounds cond(Q) before this step from below.
-    if (settings_.max_condition > 0.0) {
-        const double bound = ons_.last_condition_bound();
-        if (bound > settings_.max_condition) interval_ = std::max<std::uint64_t>(interval_ / 2, 1);
-        else if (bound < 0.25 * settings_.max_condition)
-            interval_ = std::min<std::uint64_t>(interval_ * 2, std::max<std::uint64_t>(settings_.orthonormalize_every, 1));
-    }
+    adapt_interval(log_r, condition);
     last_qr_ms_ = t_ms;
     spikes_since_qr_ = 0;
+}
+
+void lyapunov_tracker::adapt_interval(std::span<const double> log_r, double condition) {
+    // Every input is the same on all ranks (reduced data), so all ranks choose the same interval.
+    if (settings_.max_condition > 0.0) {
+        // R's diagonal spread bounds cond(Q) before this step from below.
+        const auto [lo, hi] = std::minmax_element(log_r.begin(), log_r.end());
+        const double bound = std::exp(*hi - *lo);
+        if (!(bound <= settings_.max_condition)) interval_ = std::max<std::uint64_t>(interval_ / 2, 1);
+        else if (bound < 0.25 * settings_.max_condition)
+            interval_ = std::min<std::uint64_t>(interval_ * 2, settings_.orthonormalize_every > 0
+                                                                   ? settings_.orthonormalize_every
+                                                                   : std::uint64_t(1) << 40);
+        return;
+    }
+    if (!automatic_interval_ || spikes_since_qr_ < interval_) return;  // a step forced early says little
+    // cond(Q) grows about like exp((λ_1 − λ_m) t): scale the interval by ln(target)/ln(cond),
+    // at most by 2 either way. Columns must also stay far from overflow (|ln R_kk| < 700).
+    double factor = 2.0;
+    if (!(condition < std::numeric_limits<double>::infinity())) factor = 0.5;
+    else if (condition > 1.0) factor = std::clamp(std::log(target_condition_) / std::log(condition), 0.5, 2.0);
+    double largest = 0.0;
+    for (double x : log_r) largest = std::max(largest, std::abs(x));
+    if (largest > 200.0) factor = std::min(factor, 0.5);
+    const double next = std::round(double(interval_) * factor);
+    interval_ = std::uint64_t(std::clamp(next, 1.0, 1e12));
 }
 
 void lyapunov_tracker::start_measurement(double t_ms, double measuring_time_s) {
@@ -178,12 +248,12 @@ double lyapunov_tracker::contraction_rate() const {
 }
 
 std::vector<double> lyapunov_tracker::local_vector(std::int64_t k) const {
-    const std::size_t n = omega_.size(), m = std::size_t(m_);
+    const std::size_t n = omega_.size(), ld = std::size_t(ld_);
     std::vector<double> v(n);
-    if (settings_.layout == row_layout::neuron_major)
-        for (std::size_t i = 0; i < n; ++i) v[i] = rows_[i * m + std::size_t(k)];
+    if (neuron_major())
+        for (std::size_t i = 0; i < n; ++i) v[i] = rows_[i * ld + std::size_t(k)];
     else
-        std::copy_n(ons_.column(k), n, v.begin());
+        std::copy_n(ons_->column(k), n, v.begin());
     return v;
 }
 

@@ -16,8 +16,6 @@ void dtrsm_(const char* side, const char* uplo, const char* transa, const char* 
 void dtrmm_(const char* side, const char* uplo, const char* transa, const char* diag, const int* m, const int* n,
             const double* alpha, const double* a, const int* lda, double* b, const int* ldb, std::size_t, std::size_t,
             std::size_t, std::size_t);
-void dtrmv_(const char* uplo, const char* trans, const char* diag, const int* n, const double* a, const int* lda,
-            double* x, const int* incx, std::size_t, std::size_t, std::size_t);
 void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t);
 void dtrcon_(const char* norm, const char* uplo, const char* diag, const int* n, const double* a, const int* lda,
              double* rcond, double* work, int* iwork, int* info, std::size_t, std::size_t, std::size_t);

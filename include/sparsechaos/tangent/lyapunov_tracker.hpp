@@ -8,7 +8,7 @@
 // to the rank that owns the neuron; row j travels from its owner to every rank with one broadcast
 // per spike.
 //
-// Q is kept neuron-major (row i = m contiguous numbers, rows 64-byte aligned) because a spike
+// Q is kept neuron-major (row i = m contiguous numbers, on huge pages) because a spike
 // touches K rows of m numbers each. The block_qr methods (cholesky_qr2, householder) factor these
 // rows in place; SLEPc's methods copy them into the column-major BV of an orthonormal_system and
 // back. `layout = column_major` updates that BV in place instead (docs/benchmarks.md compares both).
@@ -93,8 +93,10 @@ public:
     // householder; and all Cholesky passes. Zero for SLEPc's methods.
     const std::uint64_t* qr_path_counts() const { return path_counts_; }
     std::uint64_t cholesky_passes() const { return cholesky_passes_; }
-    // Wall time of all QR steps so far (with the layout conversions), and their number.
+    // Wall and process CPU time of all QR steps so far (with the layout conversions), and their
+    // number.
     double qr_seconds() const { return qr_seconds_; }
+    double qr_cpu_seconds() const { return qr_cpu_seconds_; }
     std::uint64_t qr_calls() const { return qr_calls_; }
     std::uint64_t spikes_measured() const { return spikes_measured_; }
     // Column k of Q over the local neurons (after the last QR plus the updates since).
@@ -112,7 +114,7 @@ private:
     const network::layout* layout_;
     lyapunov_settings settings_;
     std::int64_t m_;
-    std::int64_t ld_;  // distance of neuron-major rows: m rounded up to whole cache lines
+    std::int64_t ld_;  // distance of neuron-major rows (= m)
     std::unique_ptr<orthonormal_system> ons_;  // column-major storage / SLEPc's QR (if used)
     std::unique_ptr<block_qr> qr_;             // block_qr on the neuron-major rows (if used)
     qr_options qr_options_;
@@ -134,7 +136,7 @@ private:
     std::uint64_t path_counts_[3] = {0, 0, 0}, cholesky_passes_ = 0;
     double log_d_sum_ = 0.0, log_d_c_ = 0.0;  // Neumaier-compensated Σ ln d (local)
     std::vector<double> pr_times_, pr_values_;
-    double qr_seconds_ = 0.0;
+    double qr_seconds_ = 0.0, qr_cpu_seconds_ = 0.0;
     std::uint64_t qr_calls_ = 0;
 };
 

@@ -296,6 +296,9 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
     meta.run_wall_s = walls[1];
     meta.neurons = sim.layout().total();
     meta.synapses = synapses;
+    const auto blas = sc::tangent::current_blas();
+    meta.blas = blas.summary();
+    meta.blas_threads = blas.threads;
     // Every rank's phase times, gathered so that all ranks write the same /meta/timers.
     const auto& ph = stats.phases;
     const std::vector<std::pair<const char*, double>> phases = {
@@ -375,6 +378,7 @@ int run_command(const options& opt, const mpi_context& mpi, const std::string& i
                         sum / double(v.size()), max);
         }
         std::printf("  finish output    %.3f s (rates, metadata, close, rename)\n", write_s);
+        std::printf("  BLAS             %s\n", meta.blas.c_str());
         std::printf("memory (this rank)\n");
         std::printf("  neurons          %.2f MiB (%.1f B per neuron)\n", mib(memory.neuron_bytes),
                     sim.layout().local().size ? double(memory.neuron_bytes) / double(sim.layout().local().size) : 0.0);

@@ -72,6 +72,9 @@ struct run_metadata {
     // Per-phase wall times of every rank: phase_seconds[k][r] is phase k on rank r (s).
     std::vector<std::string> phase_names{};
     std::vector<std::vector<double>> phase_seconds{};
+    // BLAS library, kernels and threads (tangent::blas_info::summary); rank 0's is written.
+    std::string blas{};
+    int blas_threads = 0;
 };
 
 // Totals of a finished output (identical on every rank).

@@ -55,6 +55,36 @@ double norm2_upper(const double* t, std::int64_t m, double* x, double* y) {
     return sigma;
 }
 
+// ||T⁻¹||_2 for an upper triangular T, by the same power steps on (TᵀT)⁻¹ with triangular solves:
+// no explicit inverse needed (computing one costs as much as the Cholesky factorization).
+double inverse_norm2_upper(const double* t, std::int64_t m, double* x, double* y) {
+    std::fill(x, x + m, 1.0 / std::sqrt(double(m)));
+    double sigma = 0.0;
+    for (int step = 0; step < 3; ++step) {
+        double s = 0.0;
+        for (std::int64_t j = 0; j < m; ++j) {  // y = T⁻ᵀ x: forward substitution with Tᵀ
+            const double* c = t + j * m;
+            double d = x[j];
+            for (std::int64_t i = 0; i < j; ++i) d -= c[i] * y[i];
+            y[j] = d / c[j];
+            s += y[j] * y[j];
+        }
+        sigma = std::sqrt(s);
+        for (std::int64_t j = m - 1; j >= 0; --j) {  // x = T⁻¹ y: back substitution
+            const double* c = t + j * m;
+            const double z = y[j] / c[j];
+            x[j] = z;
+            for (std::int64_t i = 0; i < j; ++i) y[i] -= c[i] * z;
+        }
+        double norm = 0.0;
+        for (std::int64_t i = 0; i < m; ++i) norm += x[i] * x[i];
+        if (!(norm > 0.0) || !std::isfinite(norm)) return std::isfinite(sigma) ? sigma : std::numeric_limits<double>::infinity();
+        const double scale = 1.0 / std::sqrt(norm);
+        for (std::int64_t i = 0; i < m; ++i) x[i] *= scale;
+    }
+    return sigma;
+}
+
 }  // namespace
 
 std::string_view to_string(qr_path path) {
@@ -81,6 +111,8 @@ block_qr::block_qr(MPI_Comm comm, std::int64_t local_rows, std::int64_t columns,
     product_.assign(mm, 0.0);
     packed_.assign(std::size_t(m_) * std::size_t(m_ + 1) / 2, 0.0);
     log_r_.assign(std::size_t(m_), 0.0);
+    pending_log_.assign(std::size_t(m_), 0.0);
+    pending_factor_.assign(mm, 0.0);
     scratch_.assign(2 * std::size_t(m_), 0.0);
 }
 
@@ -140,17 +172,31 @@ void block_qr::accumulate(const double* r_pass, bool first) {
 
 std::span<const double> block_qr::factor(double* a, const qr_options& options) {
     report_ = {};
-    form_r_ = options.form_r;
+    form_r_ = options.form_r && !(options.defer_below > 0.0);
+    const bool deferred = factor_passes(a, options);
+    // This step's R is R_passes P⁻¹ for the factor P still pending from deferred steps: its
+    // diagonal is the quotient of the two diagonals.
+    for (std::int64_t k = 0; k < m_; ++k) {
+        const double mine = log_r_[std::size_t(k)];
+        if (pending_) log_r_[std::size_t(k)] -= pending_log_[std::size_t(k)];
+        if (deferred) pending_log_[std::size_t(k)] = mine;
+    }
+    pending_ = deferred;
+    report_.deferred = deferred;
+    return log_r_;
+}
+
+bool block_qr::factor_passes(double* a, const qr_options& options) {
     if (options.householder_only) {
         report_.condition = std::numeric_limits<double>::infinity();
         householder(a, true);
-        return log_r_;
+        return false;
     }
     const int m = blas_int(m_);
     for (int pass = 0;; ++pass) {
         if (pass == max_passes) {  // not orthonormal yet: cannot happen for cond(A) < 1/ε
             householder(a, false);
-            return log_r_;
+            return false;
         }
         gram(a);
         double trace = 0.0, smallest = std::numeric_limits<double>::infinity();
@@ -162,21 +208,22 @@ std::span<const double> block_qr::factor(double* a, const qr_options& options) {
         for (double g : gram_) finite = finite && std::isfinite(g);
         if (!finite || !(smallest > 0.0)) {  // overflow, NaN or a zero column: Householder copes
             householder(a, pass == 0);
-            return log_r_;
+            return false;
         }
         std::copy(gram_.begin(), gram_.end(), factor_.begin());
         int info = 0;
         dpotrf_("U", &m, factor_.data(), &m, &info, 1);
         double condition = std::numeric_limits<double>::infinity();
-        if (info == 0) {
-            std::copy(factor_.begin(), factor_.end(), inverse_.begin());
-            dtrtri_("U", "N", &m, inverse_.data(), &m, &info, 1, 1);
-            if (info == 0)
-                condition = norm2_upper(factor_.data(), m_, scratch_.data(), scratch_.data() + m_) *
-                            norm2_upper(inverse_.data(), m_, scratch_.data(), scratch_.data() + m_);
-            info = 0;
-        }
+        if (info == 0)
+            condition = norm2_upper(factor_.data(), m_, scratch_.data(), scratch_.data() + m_) *
+                        inverse_norm2_upper(factor_.data(), m_, scratch_.data(), scratch_.data() + m_);
         if (pass == 0) report_.condition = condition;
+        if (pass == 0 && condition <= options.defer_below) {
+            // Q = A R⁻¹ left implicit: only the diagonal of R is needed now.
+            accumulate(factor_.data(), true);
+            std::copy(factor_.begin(), factor_.end(), pending_factor_.begin());
+            return true;
+        }
         if (info != 0 || !(condition <= shift_above)) {
             // Shifted pass: s = 11 (N m + m(m+1)) ε ||A||_2², with ||A||_2² <= trace(G).
             const double shift =
@@ -186,7 +233,7 @@ std::span<const double> block_qr::factor(double* a, const qr_options& options) {
             dpotrf_("U", &m, factor_.data(), &m, &info, 1);
             if (info != 0) {
                 householder(a, pass == 0);
-                return log_r_;
+                return false;
             }
             solve(a, factor_.data());
             accumulate(factor_.data(), pass == 0);
@@ -195,12 +242,17 @@ std::span<const double> block_qr::factor(double* a, const qr_options& options) {
             report_.path = qr_path::shifted_cholesky;
             continue;
         }
-        if (condition <= inverse_below) multiply(a, inverse_.data());
+        info = 1;
+        if (condition <= inverse_below) {
+            std::copy(factor_.begin(), factor_.end(), inverse_.begin());
+            dtrtri_("U", "N", &m, inverse_.data(), &m, &info, 1, 1);
+        }
+        if (info == 0) multiply(a, inverse_.data());
         else solve(a, factor_.data());
         accumulate(factor_.data(), pass == 0);
         ++report_.passes;
         if (report_.passes >= options.min_passes && eps * condition * condition <= options.max_orthogonality_loss)
-            return log_r_;
+            return false;
     }
 }
 

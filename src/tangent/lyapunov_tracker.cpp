@@ -58,6 +58,10 @@ lyapunov_tracker::lyapunov_tracker(MPI_Comm comm, const engine::simulation& sim,
     qr_options_.max_orthogonality_loss = settings.max_orthogonality_loss;
     qr_options_.householder_only = settings.method == orthogonalization::householder;
     qr_options_.form_r = false;  // only ln R_kk is needed
+    // Deferred normalization pays off only for intervals shorter than the conditioning needs,
+    // which the automatic interval never picks.
+    defer_ = !automatic_interval_ && settings.method == orthogonalization::cholesky_qr2;
+    single_pass_condition_ = std::min(100.0, std::sqrt(settings.max_orthogonality_loss / 1.1102230246251565e-16));
     if (neuron_major()) {
         // On huge pages when large (1.5x faster updates at N = 1e6, m = 100: fewer TLB misses);
         // 8 spare numbers to start on a cache line.
@@ -156,12 +160,22 @@ void lyapunov_tracker::orthonormalize(double t_ms) {
     std::span<const double> log_r;
     double condition = 0.0;  // of Q before this step, as well as it is known
     if (qr_) {
+        // Deferred normalization: leave Q unnormalized while the condition expected at the next
+        // step (this one's times the growth per step) stays where one pass with the explicit
+        // inverse will do.
+        if (defer_) qr_options_.defer_below = single_pass_condition_ / std::max(1.0, growth_);
+        const bool was_pending = qr_->normalization_pending();
         log_r = qr_->factor(rows_, qr_options_);
         const qr_report& rep = qr_->report();
         ++path_counts_[int(rep.path)];
         cholesky_passes_ += std::uint64_t(rep.passes);
         condition = rep.condition;
-        for (std::size_t i = 0; i < n; ++i) column0_[i] = rows_[i * ld];
+        growth_ = was_pending ? condition / last_condition_ : condition;
+        if (!std::isfinite(growth_)) growth_ = single_pass_condition_;
+        last_condition_ = condition;
+        // The leading vector is column 0 of Q = A P⁻¹, i.e. column 0 of A over P_00.
+        const double scale = qr_->normalization_pending() ? 1.0 / qr_->pending_factor()[0] : 1.0;
+        for (std::size_t i = 0; i < n; ++i) column0_[i] = scale * rows_[i * ld];
     } else {
         if (neuron_major())
             for (std::size_t k = 0; k < m; ++k) {
@@ -258,12 +272,24 @@ double lyapunov_tracker::contraction_rate() const {
 }
 
 std::vector<double> lyapunov_tracker::local_vector(std::int64_t k) const {
-    const std::size_t n = omega_.size(), ld = std::size_t(ld_);
+    const std::size_t n = omega_.size(), ld = std::size_t(ld_), m = std::size_t(m_);
     std::vector<double> v(n);
-    if (neuron_major())
+    if (qr_ && qr_->normalization_pending()) {
+        // Column k of A P⁻¹: x = P⁻¹ e_k by back substitution, then A x.
+        const auto p = qr_->pending_factor();
+        std::vector<double> x(m, 0.0);
+        for (std::size_t j = std::size_t(k) + 1; j-- > 0;) {
+            double d = j == std::size_t(k) ? 1.0 : 0.0;
+            for (std::size_t l = j + 1; l <= std::size_t(k); ++l) d -= p[l * m + j] * x[l];
+            x[j] = d / p[j * m + j];
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j <= std::size_t(k); ++j) v[i] += rows_[i * ld + j] * x[j];
+    } else if (neuron_major()) {
         for (std::size_t i = 0; i < n; ++i) v[i] = rows_[i * ld + std::size_t(k)];
-    else
+    } else {
         std::copy_n(ons_->column(k), n, v.begin());
+    }
     return v;
 }
 

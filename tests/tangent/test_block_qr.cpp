@@ -212,6 +212,38 @@ TEST(BlockQr, IllConditionedBlockFallsBackWithoutLosingAccuracy) {
     }
 }
 
+TEST(BlockQr, DeferredStepsGiveEachStepsR) {
+    // A0 = Q0 R0, then rows scaled by D (a row operation, as a spike's). Normalizing at once:
+    // QR(A0) then QR(D Q0). Deferred: the first step leaves A0 as it is, the second factors
+    // D A0 = D Q0 R0 and must report the diagonal of R(D Q0) and leave the same Q.
+    const block a0 = random_block(MPI_COMM_WORLD, 120, 8, 11);
+    auto scale_rows = [](block& b) {
+        for (std::int64_t i = 0; i < b.n; ++i)
+            for (std::int64_t k = 0; k < b.m; ++k) b.at(i, k) *= 1.0 + 0.5 * std::sin(double(b.first + i));
+    };
+    block now = a0, later = a0;
+    block_qr qr_now(MPI_COMM_WORLD, now.n, 8, block_layout::row_major, 8);
+    block_qr qr_later(MPI_COMM_WORLD, later.n, 8, block_layout::row_major, 8);
+    const qr_options plain{.min_passes = 1, .max_orthogonality_loss = 1e-12};
+    qr_options defer = plain;
+    defer.defer_below = 1e3;
+    auto copy = [](std::span<const double> x) { return std::vector<double>(x.begin(), x.end()); };
+    const auto first_now = copy(qr_now.factor(now.a.data(), plain));
+    const auto first_later = copy(qr_later.factor(later.a.data(), defer));
+    EXPECT_TRUE(qr_later.report().deferred);
+    EXPECT_TRUE(qr_later.normalization_pending());
+    EXPECT_EQ(later.max_difference(a0), 0.0) << "a deferred step leaves the block alone";
+    EXPECT_LT(max_log_difference(first_later, first_now), 1e-13) << "and reports the same R diagonal";
+    scale_rows(now);
+    scale_rows(later);
+    const auto want = copy(qr_now.factor(now.a.data(), plain));
+    const auto got = copy(qr_later.factor(later.a.data(), plain));
+    EXPECT_FALSE(qr_later.report().deferred);
+    EXPECT_FALSE(qr_later.normalization_pending());
+    EXPECT_LT(max_log_difference(got, want), 1e-13);
+    EXPECT_LT(later.max_difference(now), 1e-13);
+}
+
 TEST(BlockQr, CollapsedAndZeroColumnsAndOverflow) {
     // A zero column: R_kk = 0 exactly, ln R_kk = -inf on every path.
     block a = random_block(MPI_COMM_WORLD, 50, 4, 3);

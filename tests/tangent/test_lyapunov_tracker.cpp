@@ -182,6 +182,44 @@ TEST(Lyapunov, TheIntervalDoesNotChangeTheSpectrum) {
     EXPECT_EQ(automatic.householder, 0u);
 }
 
+TEST(Lyapunov, DeferredNormalizationGivesEveryStepsR) {
+    // A QR after every spike: CholeskyQR2 leaves most steps unnormalized (deferred) and must
+    // still give Householder's R diagonal at every step: the same local exponents, interval by
+    // interval, and the same spectrum.
+    const auto spec = theta_network();
+    auto run = [&](sc::tangent::orthogonalization method, std::uint64_t& passes) {
+        sc::engine::simulation sim(spec);
+        sim.run_until(500.0);
+        sc::tangent::lyapunov_settings s;
+        s.exponents = 20;
+        s.orthonormalize_every = 1;
+        s.method = method;
+        s.measuring_time_s = 1.0;
+        s.local_exponents = 20;
+        sc::tangent::lyapunov_tracker tracker(MPI_COMM_SELF, sim, s);
+        sim.track_jacobian(&tracker);
+        sim.run_until(1000.0);
+        tracker.start_measurement(1000.0);
+        sim.run_until(2000.0);
+        tracker.finish(2000.0);
+        passes = tracker.cholesky_passes();
+        const auto local = tracker.accumulator().local_exponents();  // (interval, k), row-major
+        return std::make_pair(std::vector<double>(local.begin(), local.end()), tracker.qr_steps());
+    };
+    std::uint64_t fast_passes = 0, house_passes = 0;
+    const auto [fast, steps] = run(sc::tangent::orthogonalization::cholesky_qr2, fast_passes);
+    const auto [house, house_steps] = run(sc::tangent::orthogonalization::householder, house_passes);
+    ASSERT_EQ(steps, house_steps);
+    ASSERT_GT(steps, 400u);
+    EXPECT_LT(fast_passes, steps / 4) << "most steps deferred";
+    ASSERT_EQ(fast.size(), house.size());
+    ASSERT_EQ(fast.size(), 20 * steps);
+    double worst = 0.0;
+    for (std::size_t x = 0; x < fast.size(); ++x)
+        worst = std::max(worst, std::abs(fast[x] - house[x]) / (1.0 + std::abs(house[x])));
+    EXPECT_LT(worst, 1e-8);
+}
+
 TEST(Lyapunov, LongIntervalsFallBackAndKeepTheIdentities) {
     // A fixed interval long enough that cond(Q) reaches 1e5-1e8 before each QR (measured: median
     // ~1e7): CholeskyQR2 must take its shifted path and the spectrum must still satisfy the sum

@@ -20,7 +20,8 @@
 // computed from reduced or gathered data only). The QR with positive diagonal is unique, so Q
 // depends on A alone, not on the path taken or the number of ranks, up to rounding. A pass applies
 // R⁻¹ by a triangular solve, or — when cond(R) ≤ 100, where the residual stays below ~1e-14 —
-// by multiplying with the explicit inverse, which OpenBLAS does 2–5× faster.
+// by multiplying with the explicit inverse, which OpenBLAS does 2–5× faster. With deferred
+// normalization (qr_options::defer_below) a well-conditioned step only factors the Gram matrix.
 //
 // Workspace (several m x m matrices) is allocated at construction; the Householder path allocates
 // its own on first use. factor() itself does not allocate.
@@ -50,6 +51,11 @@ struct qr_options {
     double max_orthogonality_loss = 4.0 * 2.220446049250313e-16;
     bool householder_only = false;  // the reference path, whatever the condition
     bool form_r = true;              // keep the product R of all passes (r()); ln R_kk is always kept
+    // Deferred normalization, for QR steps more frequent than the conditioning needs: when the
+    // block's condition is at most this (> 0), the step only factors the Gram matrix, A stays as
+    // it is and Q = A R⁻¹ is left implicit; ln R_kk are this step's all the same (the pending
+    // factor of earlier deferred steps divided out). A later step normalizes. No r() then.
+    double defer_below = 0.0;
 };
 
 struct qr_report {
@@ -60,6 +66,7 @@ struct qr_report {
     // estimate of cond(A), slightly low); +inf when that Cholesky failed or the path was
     // Householder only.
     double condition = 1.0;
+    bool deferred = false;  // the block was left unnormalized (qr_options::defer_below)
 };
 
 class block_qr {
@@ -71,8 +78,12 @@ public:
     block_qr& operator=(const block_qr&) = delete;
 
     // Collective. A = Q R: overwrites the local block `a` with Q and returns ln R_kk for k < m
-    // (identical on every rank; valid until the next call).
+    // (identical on every rank; valid until the next call). After deferred steps the block holds
+    // Q P for the pending upper triangular P; the next factor() accounts for it.
     std::span<const double> factor(double* a, const qr_options& options = {});
+    bool normalization_pending() const { return pending_; }
+    // The pending factor P (column-major m x m, upper; meaningful while normalization_pending()).
+    std::span<const double> pending_factor() const { return pending_factor_; }
     // R of the last factor(), column-major m x m, zero below the diagonal (if options.form_r).
     std::span<const double> r() const { return r_; }
     const qr_report& report() const { return report_; }
@@ -82,6 +93,7 @@ public:
     std::int64_t global_rows() const { return global_rows_; }
 
 private:
+    bool factor_passes(double* a, const qr_options& options);  // true: deferred
     void gram(const double* a);                       // gram_ = AᵀA, upper triangle, all ranks
     void solve(double* a, const double* r) const;     // A ← A R⁻¹
     void multiply(double* a, const double* x) const;  // A ← A X, X upper triangular
@@ -98,6 +110,9 @@ private:
     std::vector<double> tau_, work_, stacked_, stacked_tau_, gathered_, chunk_;
     qr_report report_;
     bool form_r_ = true;
+    bool pending_ = false;               // a deferred step's factor P is still to be applied
+    std::vector<double> pending_log_;    // ln P_kk
+    std::vector<double> pending_factor_;  // P
 };
 
 }  // namespace sparsechaos::tangent

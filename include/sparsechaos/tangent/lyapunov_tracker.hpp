@@ -130,6 +130,8 @@ private:
     double last_qr_ms_ = 0.0, start_ms_ = 0.0, end_ms_ = 0.0;
     std::uint64_t interval_, spikes_since_qr_ = 0, qr_steps_ = 0, spikes_measured_ = 0;
     bool automatic_interval_ = false;
+    bool defer_ = false;  // deferred normalization (block_qr) for fixed intervals
+    double single_pass_condition_ = 95.0, last_condition_ = 1.0, growth_ = 1.0;
     double target_condition_ = 0.0;
     std::vector<std::uint64_t> intervals_;
     std::vector<double> conditions_;

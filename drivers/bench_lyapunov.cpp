@@ -1,5 +1,5 @@
 // Benchmark of the tangent-space work of Lyapunov spectra (issues 4 and 20, docs/benchmarks.md): on
-// the balanced inhibitory theta network (K = 100, J = −1/√K, 1 Hz balanced drive), the time per
+// the balanced inhibitory theta network (K = 100, J = −1/√K, 1 Hz balanced drive: --rate), the time per
 // network spike of the tangent update, the time per QR step for a method, the machine's memory
 // bandwidth (a triad) and DGEMM speed, for comparison. Runs under mpirun for strong scaling.
 // --qr-only times the QR of a random N x m block alone (distributed over the ranks); --replay the
@@ -159,12 +159,13 @@ int main(int argc, char** argv) {
         CLI::App app{"sparsechaos Lyapunov benchmark: tangent update per spike and QR time"};
         std::uint64_t n = 10000, spikes = 20000, every = 5000;
         std::int64_t m = 100;
-        double k = 100;
+        double k = 100, rate_hz = 1.0;
         std::string method = "cholqr2", layout = "neuron_major", qr_layout = "neuron_major", json;
         bool machine = false, qr_only = false, one_pass = false, replay = false;
         int reps = 5;
         app.add_option("-n,--neurons", n, "number of neurons");
         app.add_option("-k,--indegree", k, "in-degree K");
+        app.add_option("--rate", rate_hz, "rate of the balanced drive (Hz); 5 is LEquipe's tutorial case");
         app.add_option("-m,--exponents", m, "number of exponents m");
         app.add_option("--spikes", spikes, "network spikes to measure");
         app.add_option("--every", every, "network spikes between QR steps (0: automatic)");
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
                 }
             }
         } else if (replay) {
-            const auto spec = sc::network::inhibitory_network(sc::models::theta{}, n, k, -1.0, 1.0);
+            const auto spec = sc::network::inhibitory_network(sc::models::theta{}, n, k, -1.0, rate_hz);
             sc::engine::simulation sim(spec);
             sc::tangent::lyapunov_settings s;
             s.exponents = m;
@@ -228,7 +229,7 @@ int main(int argc, char** argv) {
                             (unsigned long long)n, k, (long long)m, us, k * double(m) * 16.0 / (us * 1e-6) / 1e9,
                             machine ? (", triad " + std::to_string(triad / 1e9) + " GB/s").c_str() : "");
         } else {
-            const auto spec = sc::network::inhibitory_network(sc::models::theta{}, n, k, -1.0, 1.0);
+            const auto spec = sc::network::inhibitory_network(sc::models::theta{}, n, k, -1.0, rate_hz);
             std::uint64_t passes = 0, shifted = 0, householder = 0, last_interval = 0;
             double cpu[2] = {0.0, 0.0}, qr_cpu = 0.0;  // [without, with tangent]; max over ranks
             auto run = [&](bool tangent, double& wall, double& qr, std::uint64_t& qr_calls, double& t_span) {

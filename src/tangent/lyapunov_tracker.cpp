@@ -275,12 +275,12 @@ std::vector<double> lyapunov_tracker::local_vector(std::int64_t k) const {
     const std::size_t n = omega_.size(), ld = std::size_t(ld_), m = std::size_t(m_);
     std::vector<double> v(n);
     if (qr_ && qr_->normalization_pending()) {
-        // Column k of A P⁻¹: x = P⁻¹ e_k by back substitution, then A x.
+        // Column k of A P⁻¹: x = P⁻¹ e_k by back substitution (P_jl at p[j * m + l]), then A x.
         const auto p = qr_->pending_factor();
         std::vector<double> x(m, 0.0);
         for (std::size_t j = std::size_t(k) + 1; j-- > 0;) {
             double d = j == std::size_t(k) ? 1.0 : 0.0;
-            for (std::size_t l = j + 1; l <= std::size_t(k); ++l) d -= p[l * m + j] * x[l];
+            for (std::size_t l = j + 1; l <= std::size_t(k); ++l) d -= p[j * m + l] * x[l];
             x[j] = d / p[j * m + j];
         }
         for (std::size_t i = 0; i < n; ++i)

@@ -3,7 +3,7 @@
 // communicator, computed on each rank's part with BLAS-3 and one m x m reduction per pass
 // (docs/lyapunov.md, "Fast local QR"):
 //
-// - Cholesky QR: G = AᵀA (SYRK on each rank, summed over ranks), R = chol(G), A ← A R⁻¹. One pass
+// - Cholesky QR: G = AᵀA (SYRK on each rank, summed over ranks), G = RᵀR, A ← A R⁻¹. One pass
 //   leaves Q orthonormal up to about ε cond(A)²; passes repeat until that estimate is below the
 //   accepted loss, so a well-conditioned block takes two passes: CholeskyQR2 (Yamamoto,
 //   Nakatsukasa, Yanagisawa, Fukaya, ETNA 44, 306 (2015)).
@@ -82,7 +82,8 @@ public:
     // Q P for the pending upper triangular P; the next factor() accounts for it.
     std::span<const double> factor(double* a, const qr_options& options = {});
     bool normalization_pending() const { return pending_; }
-    // The pending factor P (column-major m x m, upper; meaningful while normalization_pending()).
+    // The pending factor P = Lᵀ, stored as L (column-major m x m lower triangle, element (i, j)
+    // of P at [i * m + j]; meaningful while normalization_pending()).
     std::span<const double> pending_factor() const { return pending_factor_; }
     // R of the last factor(), column-major m x m, zero below the diagonal (if options.form_r).
     std::span<const double> r() const { return r_; }
@@ -94,10 +95,11 @@ public:
 
 private:
     bool factor_passes(double* a, const qr_options& options);  // true: deferred
-    void gram(const double* a);                       // gram_ = AᵀA, upper triangle, all ranks
-    void solve(double* a, const double* r) const;     // A ← A R⁻¹
-    void multiply(double* a, const double* x) const;  // A ← A X, X upper triangular
-    void accumulate(const double* r_pass, bool first);
+    void gram(const double* a);                       // gram_ = AᵀA, lower triangle, all ranks
+    void solve(double* a, const double* l) const;     // A ← A L⁻ᵀ (R = Lᵀ)
+    void multiply(double* a, const double* x) const;  // A ← A Xᵀ, X = L⁻¹ lower triangular
+    // ln R_kk and (form_r) R ← R_pass R for R_pass = t (upper) or tᵀ (lower).
+    void accumulate(const double* t, bool lower, bool first);
     void householder(double* a, bool first);
     void allocate_householder();
 
@@ -112,7 +114,7 @@ private:
     bool form_r_ = true;
     bool pending_ = false;               // a deferred step's factor P is still to be applied
     std::vector<double> pending_log_;    // ln P_kk
-    std::vector<double> pending_factor_;  // P
+    std::vector<double> pending_factor_;  // L with P = Lᵀ
 };
 
 }  // namespace sparsechaos::tangent

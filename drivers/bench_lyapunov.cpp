@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
         CLI::App app{"sparsechaos Lyapunov benchmark: tangent update per spike and QR time"};
         std::uint64_t n = 10000, spikes = 20000, every = 5000;
         std::int64_t m = 100;
-        double k = 100, rate_hz = 1.0;
+        double k = 100, rate_hz = 1.0, target_condition = 0.0;
         std::string method = "cholqr2", layout = "neuron_major", qr_layout = "neuron_major", json;
         bool machine = false, qr_only = false, one_pass = false, replay = false;
         int reps = 5;
@@ -169,6 +169,7 @@ int main(int argc, char** argv) {
         app.add_option("-m,--exponents", m, "number of exponents m");
         app.add_option("--spikes", spikes, "network spikes to measure");
         app.add_option("--every", every, "network spikes between QR steps (0: automatic)");
+        app.add_option("--target-condition", target_condition, "automatic interval: cond(Q) aimed at (0: the tracker's choice)");
         app.add_option("--method", method, "cholqr2 | householder | tsqr | cgs_refined | cholesky");
         app.add_option("--layout", layout, "neuron_major | column_major")
             ->check(CLI::IsMember({"neuron_major", "column_major"}));
@@ -250,6 +251,7 @@ int main(int argc, char** argv) {
                 sc::tangent::lyapunov_settings s;
                 s.exponents = m;
                 s.orthonormalize_every = every;
+                s.target_condition = target_condition;
                 s.method = sc::tangent::parse_orthogonalization(method);
                 s.layout = layout == "neuron_major" ? sc::tangent::row_layout::neuron_major : sc::tangent::row_layout::column_major;
                 std::unique_ptr<sc::tangent::lyapunov_tracker> tracker;

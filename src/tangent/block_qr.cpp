@@ -35,14 +35,14 @@ double dot(const double* a, const double* b, std::int64_t n) {
     return s;
 }
 
-// ||L||_2 of a lower triangular m x m matrix (column-major) by power steps on LᵀL from the
-// all-ones vector: a lower bound, within a few percent after three steps for the matrices here.
-// (The 1-norm, exact from L and L⁻¹, overestimates cond_2 ~50-fold at m = 1000 and would waste
-// passes; BLAS-2 calls cost more than these loops at m ~ 100.)
+// ||L||_2 of a lower triangular m x m matrix (column-major) by two power steps on LᵀL from x, a
+// unit vector (on return the next start: the previous step's vector, since successive QR steps
+// see similar matrices): a lower bound, within a few percent here. (The 1-norm, exact from L and
+// L⁻¹, overestimates cond_2 ~50-fold at m = 1000 and would waste passes; BLAS-2 calls cost more
+// than these loops at m ~ 100.)
 double norm2_lower(const double* l, std::int64_t m, double* x, double* y) {
-    std::fill(x, x + m, 1.0 / std::sqrt(double(m)));
     double sigma = 0.0;
-    for (int step = 0; step < 3; ++step) {
+    for (int step = 0; step < 2; ++step) {
         std::fill(y, y + m, 0.0);
         for (std::int64_t j = 0; j < m; ++j) {  // y = L x, column by column
             const double* c = l + j * m;
@@ -52,19 +52,20 @@ double norm2_lower(const double* l, std::int64_t m, double* x, double* y) {
         sigma = std::sqrt(dot(y, y, m));
         for (std::int64_t j = 0; j < m; ++j) x[j] = dot(l + j * m + j, y + j, m - j);  // x = Lᵀ y
         const double norm = dot(x, x, m);
-        if (!(norm > 0.0) || !std::isfinite(norm)) return sigma;
+        if (!(norm > 0.0) || !std::isfinite(norm)) {
+            std::fill(x, x + m, 1.0 / std::sqrt(double(m)));
+            return sigma;
+        }
         const double scale = 1.0 / std::sqrt(norm);
         for (std::int64_t i = 0; i < m; ++i) x[i] *= scale;
     }
     return sigma;
 }
 
-// ||L⁻¹||_2 by the same power steps on (LLᵀ)⁻¹ with triangular solves: no explicit inverse needed
-// (forming one costs more than the Cholesky factorization).
+// ||L⁻¹||_2 by the same power steps on (LLᵀ)⁻¹ with triangular solves: no explicit inverse needed.
 double inverse_norm2_lower(const double* l, std::int64_t m, double* x, double* y) {
-    std::fill(x, x + m, 1.0 / std::sqrt(double(m)));
     double sigma = 0.0;
-    for (int step = 0; step < 3; ++step) {
+    for (int step = 0; step < 2; ++step) {
         for (std::int64_t j = m - 1; j >= 0; --j) {  // y = L⁻ᵀ x: back substitution with Lᵀ
             const double* c = l + j * m;
             y[j] = (x[j] - dot(c + j + 1, y + j + 1, m - j - 1)) / c[j];
@@ -77,11 +78,41 @@ double inverse_norm2_lower(const double* l, std::int64_t m, double* x, double* y
             for (std::int64_t i = j + 1; i < m; ++i) y[i] -= c[i] * z;
         }
         const double norm = dot(x, x, m);
-        if (!(norm > 0.0) || !std::isfinite(norm)) return std::isfinite(sigma) ? sigma : std::numeric_limits<double>::infinity();
+        if (!(norm > 0.0) || !std::isfinite(norm)) {
+            std::fill(x, x + m, 1.0 / std::sqrt(double(m)));
+            return std::isfinite(sigma) ? sigma : std::numeric_limits<double>::infinity();
+        }
         const double scale = 1.0 / std::sqrt(norm);
         for (std::int64_t i = 0; i < m; ++i) x[i] *= scale;
     }
     return sigma;
+}
+
+// L⁻¹ in place for a lower triangular n x n block (column-major, leading dimension ld), by halves:
+// [L11 0; L21 L22]⁻¹ = [X11 0; −X22 L21 X11  X22]. Its work is in two triangular products per level,
+// which OpenBLAS runs near DGEMM speed; its own dtrtri is 3-5x slower at m = 100-1000 (measured).
+// The same stable method as LAPACK's blocked inverse (Du Croz & Higham 1992, method 2).
+void invert_lower(std::int64_t n, double* a, std::int64_t ld) {
+    if (n <= 16) {
+        for (std::int64_t j = 0; j < n; ++j) a[j * ld + j] = 1.0 / a[j * ld + j];
+        for (std::int64_t j = 0; j < n; ++j)  // column j of X: X_ij = −X_ii Σ_{j<=k<i} L_ik X_kj
+            for (std::int64_t i = j + 1; i < n; ++i) {
+                double s = 0.0;
+                for (std::int64_t k = j; k < i; ++k) s += a[k * ld + i] * a[j * ld + k];
+                a[j * ld + i] = -s * a[i * ld + i];
+            }
+        return;
+    }
+    const std::int64_t n1 = n / 2, n2 = n - n1;
+    double* a11 = a;
+    double* a21 = a + n1;
+    double* a22 = a + n1 * ld + n1;
+    invert_lower(n1, a11, ld);
+    invert_lower(n2, a22, ld);
+    const int i1 = int(n1), i2 = int(n2), l = int(ld);
+    const double one = 1.0, minus_one = -1.0;
+    dtrmm_("L", "L", "N", "N", &i2, &i1, &minus_one, a22, &l, a21, &l, 1, 1, 1, 1);  // −X22 L21
+    dtrmm_("R", "L", "N", "N", &i2, &i1, &one, a11, &l, a21, &l, 1, 1, 1, 1);        // (−X22 L21) X11
 }
 
 }  // namespace
@@ -112,7 +143,8 @@ block_qr::block_qr(MPI_Comm comm, std::int64_t local_rows, std::int64_t columns,
     log_r_.assign(std::size_t(m_), 0.0);
     pending_log_.assign(std::size_t(m_), 0.0);
     pending_factor_.assign(mm, 0.0);
-    scratch_.assign(2 * std::size_t(m_), 0.0);
+    scratch_.assign(std::size_t(m_), 0.0);
+    power_.assign(2 * std::size_t(m_), 1.0 / std::sqrt(double(m_)));  // power-step vectors, kept between calls
 }
 
 void block_qr::gram(const double* a) {
@@ -215,8 +247,8 @@ bool block_qr::factor_passes(double* a, const qr_options& options) {
         dpotrf_("L", &m, factor_.data(), &m, &info, 1);
         double condition = std::numeric_limits<double>::infinity();
         if (info == 0)
-            condition = norm2_lower(factor_.data(), m_, scratch_.data(), scratch_.data() + m_) *
-                        inverse_norm2_lower(factor_.data(), m_, scratch_.data(), scratch_.data() + m_);
+            condition = norm2_lower(factor_.data(), m_, power_.data(), scratch_.data()) *
+                        inverse_norm2_lower(factor_.data(), m_, power_.data() + m_, scratch_.data());
         if (pass == 0) report_.condition = condition;
         if (pass == 0 && condition <= options.defer_below) {
             // Q = A R⁻¹ left implicit: only the diagonal of R is needed now.
@@ -243,13 +275,13 @@ bool block_qr::factor_passes(double* a, const qr_options& options) {
             report_.path = qr_path::shifted_cholesky;
             continue;
         }
-        info = 1;
         if (condition <= inverse_below) {
             std::copy(factor_.begin(), factor_.end(), inverse_.begin());
-            dtrtri_("L", "N", &m, inverse_.data(), &m, &info, 1, 1);
+            invert_lower(m_, inverse_.data(), m_);
+            multiply(a, inverse_.data());
+        } else {
+            solve(a, factor_.data());
         }
-        if (info == 0) multiply(a, inverse_.data());
-        else solve(a, factor_.data());
         accumulate(factor_.data(), true, pass == 0);
         ++report_.passes;
         if (report_.passes >= options.min_passes && eps * condition * condition <= options.max_orthogonality_loss)

@@ -19,8 +19,6 @@ void dtrmm_(const char* side, const char* uplo, const char* transa, const char* 
 void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t);
 void dtrcon_(const char* norm, const char* uplo, const char* diag, const int* n, const double* a, const int* lda,
              double* rcond, double* work, int* iwork, int* info, std::size_t, std::size_t, std::size_t);
-void dtrtri_(const char* uplo, const char* diag, const int* n, double* a, const int* lda, int* info, std::size_t,
-             std::size_t);
 void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work, const int* lwork,
              int* info);
 void dorgqr_(const int* m, const int* n, const int* k, double* a, const int* lda, const double* tau, double* work,

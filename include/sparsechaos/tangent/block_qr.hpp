@@ -62,9 +62,9 @@ struct qr_report {
     qr_path path = qr_path::cholesky;
     int passes = 0;          // Cholesky passes (shifted ones included)
     int shifted_passes = 0;
-    // 2-norm condition number of the first pass's Cholesky factor, estimated by power steps (an
-    // estimate of cond(A), slightly low); +inf when that Cholesky failed or the path was
-    // Householder only.
+    // 2-norm condition number of the first pass's Cholesky factor, estimated by power steps
+    // started where the last call's ended (an estimate of cond(A), slightly low); +inf when that
+    // Cholesky failed or the path was Householder only.
     double condition = 1.0;
     bool deferred = false;  // the block was left unnormalized (qr_options::defer_below)
 };
@@ -107,7 +107,7 @@ private:
     int ranks_ = 1, rank_ = 0;
     std::int64_t n_, m_, global_rows_ = 0, ld_;
     block_layout layout_;
-    std::vector<double> gram_, factor_, inverse_, r_, product_, packed_, log_r_, scratch_;
+    std::vector<double> gram_, factor_, inverse_, r_, product_, packed_, log_r_, scratch_, power_;
     // Householder path (allocated on first use).
     std::vector<double> tau_, work_, stacked_, stacked_tau_, gathered_, chunk_;
     qr_report report_;

@@ -147,12 +147,17 @@ block_qr::block_qr(MPI_Comm comm, std::int64_t local_rows, std::int64_t columns,
     power_.assign(2 * std::size_t(m_), 1.0 / std::sqrt(double(m_)));  // power-step vectors, kept between calls
 }
 
-void block_qr::gram(const double* a) {
+void block_qr::local_gram(const double* a, double* g) const {
     const int m = blas_int(m_), n = blas_int(n_), ld = blas_int(ld_);
     const double one = 1.0, zero = 0.0;
-    if (n_ == 0) std::fill(gram_.begin(), gram_.end(), 0.0);
-    else if (layout_ == block_layout::column_major) dsyrk_("L", "T", &m, &n, &one, a, &ld, &zero, gram_.data(), &m, 1, 1);
-    else dsyrk_("L", "N", &m, &n, &one, a, &ld, &zero, gram_.data(), &m, 1, 1);
+    if (n_ == 0) std::fill(g, g + m_ * m_, 0.0);
+    else if (layout_ == block_layout::column_major) dsyrk_("L", "T", &m, &n, &one, a, &ld, &zero, g, &m, 1, 1);
+    else dsyrk_("L", "N", &m, &n, &one, a, &ld, &zero, g, &m, 1, 1);
+}
+
+void block_qr::gram(const double* a, const double* given) {
+    if (given) std::copy(given, given + m_ * m_, gram_.begin());
+    else local_gram(a, gram_.data());
     if (ranks_ == 1) return;
     // One reduction of the lower triangle: m(m+1)/2 numbers.
     std::size_t p = 0;
@@ -201,10 +206,10 @@ void block_qr::accumulate(const double* t, bool lower, bool first) {
     dtrmm_("L", "U", "N", "N", &m, &m, &one, product_.data(), &m, r_.data(), &m, 1, 1, 1, 1);
 }
 
-std::span<const double> block_qr::factor(double* a, const qr_options& options) {
+std::span<const double> block_qr::factor(double* a, const qr_options& options, const double* local_gram) {
     report_ = {};
     form_r_ = options.form_r && !(options.defer_below > 0.0);
-    const bool deferred = factor_passes(a, options);
+    const bool deferred = factor_passes(a, options, local_gram);
     // This step's R is R_passes P⁻¹ for the factor P still pending from deferred steps: its
     // diagonal is the quotient of the two diagonals.
     for (std::int64_t k = 0; k < m_; ++k) {
@@ -217,7 +222,7 @@ std::span<const double> block_qr::factor(double* a, const qr_options& options) {
     return log_r_;
 }
 
-bool block_qr::factor_passes(double* a, const qr_options& options) {
+bool block_qr::factor_passes(double* a, const qr_options& options, const double* local_gram) {
     if (options.householder_only) {
         report_.condition = std::numeric_limits<double>::infinity();
         householder(a, true);
@@ -229,7 +234,7 @@ bool block_qr::factor_passes(double* a, const qr_options& options) {
             householder(a, false);
             return false;
         }
-        gram(a);
+        gram(a, pass == 0 ? local_gram : nullptr);
         // Off the diagonal, a non-finite entry makes the Cholesky factorizations below fail.
         double trace = 0.0, smallest = std::numeric_limits<double>::infinity();
         for (std::int64_t k = 0; k < m_; ++k) {
@@ -260,7 +265,7 @@ bool block_qr::factor_passes(double* a, const qr_options& options) {
             // Shifted pass: s = 11 (N m + m(m+1)) ε ||A||_2², with ||A||_2² <= trace(G).
             const double shift =
                 11.0 * (double(global_rows_) * double(m_) + double(m_) * double(m_ + 1)) * eps * trace;
-            gram(a);
+            gram(a, nullptr);
             std::copy(gram_.begin(), gram_.end(), factor_.begin());
             for (std::int64_t k = 0; k < m_; ++k) factor_[std::size_t(k * m_ + k)] += shift;
             dpotrf_("L", &m, factor_.data(), &m, &info, 1);

@@ -7,6 +7,10 @@
 extern "C" {
 void dsyrk_(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha, const double* a,
             const int* lda, const double* beta, double* c, const int* ldc, std::size_t, std::size_t);
+void dsyr_(const char* uplo, const int* n, const double* alpha, const double* x, const int* incx, double* a,
+           const int* lda, std::size_t);
+void dsyr2_(const char* uplo, const int* n, const double* alpha, const double* x, const int* incx, const double* y,
+            const int* incy, double* a, const int* lda, std::size_t);
 void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k, const double* alpha,
             const double* a, const int* lda, const double* b, const int* ldb, const double* beta, double* c,
             const int* ldc, std::size_t, std::size_t);

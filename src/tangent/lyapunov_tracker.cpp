@@ -9,6 +9,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "lapack.hpp"
 #include "sparsechaos/analysis/participation_ratio.hpp"
 
 namespace sparsechaos::tangent {
@@ -61,6 +62,13 @@ lyapunov_tracker::lyapunov_tracker(MPI_Comm comm, const engine::simulation& sim,
     // Deferred normalization pays off only for intervals shorter than the conditioning needs,
     // which the automatic interval never picks.
     defer_ = !automatic_interval_ && settings.method == orthogonalization::cholesky_qr2;
+    if (defer_ && neuron_major()) {
+        const std::size_t mm = std::size_t(m_);
+        gram_local_.assign(mm * mm, 0.0);
+        gram_plus_.assign(64 * mm, 0.0);  // rows buffered before one SYRK into G
+        gram_minus_.assign(64 * mm, 0.0);
+        gram_u_.assign(mm, 0.0);
+    }
     single_pass_condition_ = std::min(100.0, std::sqrt(settings.max_orthogonality_loss / 1.1102230246251565e-16));
     if (neuron_major()) {
         // On huge pages when large (1.5x faster updates at N = 1e6, m = 100: fewer TLB misses);
@@ -89,6 +97,7 @@ lyapunov_tracker::lyapunov_tracker(MPI_Comm comm, const engine::simulation& sim,
 }
 
 void lyapunov_tracker::begin_spike(std::uint64_t neuron, double time_ms, bool local, double omega) {
+    if (track_gram_) flush_gram();  // the last spike's terms need its row j, about to be replaced
     // Between events the tangent map is the identity, so a QR step may sit at any spike time.
     if (spikes_since_qr_ >= interval_) orthonormalize(time_ms);
     ++spikes_since_qr_;
@@ -110,8 +119,10 @@ void lyapunov_tracker::begin_spike(std::uint64_t neuron, double time_ms, bool lo
 
 void lyapunov_tracker::kick(std::uint32_t i, double d, double omega) {
     const double c = omega / omega_j_ * (1.0 - d);
+    ++kicks_since_qr_;
     if (neuron_major()) {
         double* __restrict q = row(i);
+        if (track_gram_) record_kick(q, d, c);
         const double* __restrict qj = row_j_.data();
         for (std::int64_t k = 0; k < m_; ++k) q[k] = d * q[k] + c * qj[k];
     } else {
@@ -146,6 +157,7 @@ void lyapunov_tracker::input(std::uint32_t i, double d) {
     // An external kick: Q_i ← d_i Q_i (no other row enters).
     if (neuron_major()) {
         double* q = row(i);
+        if (track_gram_) record_kick(q, d, 0.0);
         for (std::int64_t k = 0; k < m_; ++k) q[k] *= d;
     } else {
         ons_->scale_row(i, d);
@@ -153,7 +165,59 @@ void lyapunov_tracker::input(std::uint32_t i, double d) {
     if (measuring_) add_log_d(d);
 }
 
+void lyapunov_tracker::record_kick(const double* old_row, double d, double c) {
+    const double w = d * d - 1.0;
+    if (w != 0.0) {
+        std::vector<double>& rows = w > 0.0 ? gram_plus_ : gram_minus_;
+        std::size_t& count = w > 0.0 ? n_plus_ : n_minus_;
+        if (count * std::size_t(m_) == rows.size()) flush_gram();  // a full buffer: into G now
+        double* out = rows.data() + count * std::size_t(m_);
+        const double s = std::sqrt(std::abs(w));
+        for (std::int64_t k = 0; k < m_; ++k) out[k] = s * old_row[k];
+        ++count;
+    }
+    if (c != 0.0) {
+        const double dc = d * c;
+        for (std::int64_t k = 0; k < m_; ++k) gram_u_[std::size_t(k)] += dc * old_row[k];
+        gram_c2_ += c * c;
+        gram_spike_open_ = true;
+    }
+}
+
+void lyapunov_tracker::flush_gram() {
+    const int m = int(m_), one_i = 1;
+    const double one = 1.0, minus_one = -1.0;
+    double* g = gram_local_.data();
+    if (n_plus_ > 0) {
+        const int k = int(n_plus_);
+        dsyrk_("L", "N", &m, &k, &one, gram_plus_.data(), &m, &one, g, &m, 1, 1);
+    }
+    if (n_minus_ > 0) {
+        const int k = int(n_minus_);
+        dsyrk_("L", "N", &m, &k, &minus_one, gram_minus_.data(), &m, &one, g, &m, 1, 1);
+    }
+    n_plus_ = n_minus_ = 0;
+    if (gram_spike_open_) {  // u q_jᵀ + q_j uᵀ + (Σ c²) q_j q_jᵀ, q_j the spiking neuron's old row
+        dsyr2_("L", &m, &one, gram_u_.data(), &one_i, row_j_.data(), &one_i, g, &m, 1);
+        dsyr_("L", &m, &gram_c2_, row_j_.data(), &one_i, g, &m, 1);
+        std::fill(gram_u_.begin(), gram_u_.end(), 0.0);
+        gram_c2_ = 0.0;
+        gram_spike_open_ = false;
+    }
+}
+
+void lyapunov_tracker::choose_gram_tracking(bool normalized) {
+    // Keeping AᵀA kick by kick costs about K m² per spike and a SYRK after each normalization;
+    // a SYRK per step costs n m². Worth it when steps come every few spikes.
+    const double kicks_per_spike = spikes_since_qr_ > 0 ? double(kicks_since_qr_) / double(spikes_since_qr_) : 0.0;
+    const bool want = defer_ && qr_ && double(interval_) * (kicks_per_spike + 2.0) < 0.5 * double(omega_.size());
+    if (want && (normalized || !track_gram_)) qr_->local_gram(rows_, gram_local_.data());
+    track_gram_ = want;
+    kicks_since_qr_ = 0;
+}
+
 void lyapunov_tracker::orthonormalize(double t_ms) {
+    if (track_gram_) flush_gram();
     const auto t0 = std::chrono::steady_clock::now();
     const double cpu0 = process_cpu_seconds();
     const std::size_t n = omega_.size(), m = std::size_t(m_), ld = std::size_t(ld_);
@@ -165,7 +229,7 @@ void lyapunov_tracker::orthonormalize(double t_ms) {
         // inverse will do.
         if (defer_) qr_options_.defer_below = single_pass_condition_ / std::max(1.0, growth_);
         const bool was_pending = qr_->normalization_pending();
-        log_r = qr_->factor(rows_, qr_options_);
+        log_r = qr_->factor(rows_, qr_options_, track_gram_ ? gram_local_.data() : nullptr);
         const qr_report& rep = qr_->report();
         ++path_counts_[int(rep.path)];
         cholesky_passes_ += std::uint64_t(rep.passes);
@@ -217,6 +281,7 @@ void lyapunov_tracker::orthonormalize(double t_ms) {
         pr_values_.push_back(analysis::participation_ratio({both[0], both[1]}));
     }
     adapt_interval(log_r, condition);
+    if (qr_ && defer_) choose_gram_tracking(!qr_->normalization_pending());
     last_qr_ms_ = t_ms;
     spikes_since_qr_ = 0;
 }

@@ -182,6 +182,7 @@ std::span<const double> orthonormal_system::orthonormalize(const qr_options& opt
     if (local_qr_) {
         qr_options o = options;
         o.form_r = true;
+        o.defer_below = 0.0;  // Q must come out orthonormal here
         const auto log_r = local_qr_->factor(local_array(), o);
         std::copy(local_qr_->r().begin(), local_qr_->r().end(), r_.begin());
         std::copy(log_r.begin(), log_r.end(), log_r_.begin());

@@ -79,8 +79,13 @@ public:
 
     // Collective. A = Q R: overwrites the local block `a` with Q and returns ln R_kk for k < m
     // (identical on every rank; valid until the next call). After deferred steps the block holds
-    // Q P for the pending upper triangular P; the next factor() accounts for it.
-    std::span<const double> factor(double* a, const qr_options& options = {});
+    // Q P for the pending upper triangular P; the next factor() accounts for it. `local_gram`
+    // (optional, column-major m x m, lower triangle read): this rank's AᵀA, when the caller
+    // keeps it up to date more cheaply than a SYRK over the block (the tracker between frequent
+    // QR steps); ranks may choose differently.
+    std::span<const double> factor(double* a, const qr_options& options = {}, const double* local_gram = nullptr);
+    // This rank's AᵀA into g (m x m, lower triangle).
+    void local_gram(const double* a, double* g) const;
     bool normalization_pending() const { return pending_; }
     // The pending factor P = Lᵀ, stored as L (column-major m x m lower triangle, element (i, j)
     // of P at [i * m + j]; meaningful while normalization_pending()).
@@ -94,8 +99,8 @@ public:
     std::int64_t global_rows() const { return global_rows_; }
 
 private:
-    bool factor_passes(double* a, const qr_options& options);  // true: deferred
-    void gram(const double* a);                       // gram_ = AᵀA, lower triangle, all ranks
+    bool factor_passes(double* a, const qr_options& options, const double* local_gram);  // true: deferred
+    void gram(const double* a, const double* given);  // gram_ = AᵀA summed over ranks, lower triangle
     void solve(double* a, const double* l) const;     // A ← A L⁻ᵀ (R = Lᵀ)
     void multiply(double* a, const double* x) const;  // A ← A Xᵀ, X = L⁻¹ lower triangular
     // ln R_kk and (form_r) R ← R_pass R for R_pass = t (upper) or tᵀ (lower).

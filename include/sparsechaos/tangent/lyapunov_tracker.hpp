@@ -105,6 +105,11 @@ public:
 private:
     void orthonormalize(double t_ms);
     void adapt_interval(std::span<const double> log_r, double condition);
+    // Incremental Gram matrix (frequent QR steps): the change a kick makes to this rank's AᵀA,
+    // new newᵀ − old oldᵀ = (d² − 1) old oldᵀ + d c (old q_jᵀ + q_j oldᵀ) + c² q_j q_jᵀ.
+    void record_kick(const double* old_row, double d, double c);
+    void flush_gram();
+    void choose_gram_tracking(bool normalized);
     void add_log_d(double d);
     double* row(std::uint32_t i) { return rows_ + std::size_t(i) * std::size_t(ld_); }
     bool neuron_major() const { return settings_.layout == row_layout::neuron_major; }
@@ -131,6 +136,14 @@ private:
     std::uint64_t interval_, spikes_since_qr_ = 0, qr_steps_ = 0, spikes_measured_ = 0;
     bool automatic_interval_ = false;
     bool defer_ = false;  // deferred normalization (block_qr) for fixed intervals
+    bool track_gram_ = false;  // gram_local_ is kept up to date kick by kick
+    std::vector<double> gram_local_;         // this rank's AᵀA (m x m, lower triangle)
+    std::vector<double> gram_plus_, gram_minus_;  // rows sqrt|d² − 1| old, by the sign of d² − 1
+    std::size_t n_plus_ = 0, n_minus_ = 0;
+    std::vector<double> gram_u_;             // Σ d c old over this spike's kicks
+    double gram_c2_ = 0.0;                   // Σ c² over this spike's kicks
+    bool gram_spike_open_ = false;
+    std::uint64_t kicks_since_qr_ = 0;
     double single_pass_condition_ = 95.0, last_condition_ = 1.0, growth_ = 1.0;
     double target_condition_ = 0.0;
     std::vector<std::uint64_t> intervals_;

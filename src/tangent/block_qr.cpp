@@ -35,12 +35,15 @@ double dot(const double* a, const double* b, std::int64_t n) {
     return s;
 }
 
-// ||L||_2 of a lower triangular m x m matrix (column-major) by two power steps on LᵀL from x, a
-// unit vector (on return the next start: the previous step's vector, since successive QR steps
-// see similar matrices): a lower bound, within a few percent here. (The 1-norm, exact from L and
-// L⁻¹, overestimates cond_2 ~50-fold at m = 1000 and would waste passes; BLAS-2 calls cost more
-// than these loops at m ~ 100.)
-double norm2_lower(const double* l, std::int64_t m, double* x, double* y) {
+// Condition estimates of R = Lᵀ with its columns scaled to unit norm, R D⁻¹ with D = diag(√G_kk):
+// Cholesky QR's errors do not depend on column scaling (the Gram matrix's rounding errors are
+// relative to √(G_ii G_jj)), and tangent vectors grow at very different rates, so the unscaled
+// condition would call for passes that change nothing. Both norms are of M = D⁻¹L (lower
+// triangular; ||R D⁻¹|| = ||M||), by two power steps from x, a unit vector that is kept as the
+// next call's start (successive QR steps see similar matrices): lower bounds, within a few
+// percent here. (A 1-norm estimate overestimates cond_2 ~50-fold at m = 1000; BLAS-2 calls cost
+// more than these loops at m ~ 100.)
+double norm2_scaled(const double* l, const double* d, std::int64_t m, double* x, double* y) {
     double sigma = 0.0;
     for (int step = 0; step < 2; ++step) {
         std::fill(y, y + m, 0.0);
@@ -49,8 +52,10 @@ double norm2_lower(const double* l, std::int64_t m, double* x, double* y) {
             const double xj = x[j];
             for (std::int64_t i = j; i < m; ++i) y[i] += c[i] * xj;
         }
+        for (std::int64_t i = 0; i < m; ++i) y[i] /= d[i];  // M x
         sigma = std::sqrt(dot(y, y, m));
-        for (std::int64_t j = 0; j < m; ++j) x[j] = dot(l + j * m + j, y + j, m - j);  // x = Lᵀ y
+        for (std::int64_t i = 0; i < m; ++i) y[i] /= d[i];
+        for (std::int64_t j = 0; j < m; ++j) x[j] = dot(l + j * m + j, y + j, m - j);  // Mᵀ M x
         const double norm = dot(x, x, m);
         if (!(norm > 0.0) || !std::isfinite(norm)) {
             std::fill(x, x + m, 1.0 / std::sqrt(double(m)));
@@ -62,16 +67,18 @@ double norm2_lower(const double* l, std::int64_t m, double* x, double* y) {
     return sigma;
 }
 
-// ||L⁻¹||_2 by the same power steps on (LLᵀ)⁻¹ with triangular solves: no explicit inverse needed.
-double inverse_norm2_lower(const double* l, std::int64_t m, double* x, double* y) {
+// ||M⁻¹||_2 = ||L⁻¹ D||_2 by the same power steps with triangular solves (no explicit inverse).
+double inverse_norm2_scaled(const double* l, const double* d, std::int64_t m, double* x, double* y) {
     double sigma = 0.0;
     for (int step = 0; step < 2; ++step) {
         for (std::int64_t j = m - 1; j >= 0; --j) {  // y = L⁻ᵀ x: back substitution with Lᵀ
             const double* c = l + j * m;
             y[j] = (x[j] - dot(c + j + 1, y + j + 1, m - j - 1)) / c[j];
         }
+        for (std::int64_t i = 0; i < m; ++i) y[i] *= d[i];  // M⁻ᵀ x = D L⁻ᵀ x
         sigma = std::sqrt(dot(y, y, m));
-        for (std::int64_t j = 0; j < m; ++j) {  // x = L⁻¹ y: forward substitution
+        for (std::int64_t i = 0; i < m; ++i) y[i] *= d[i];
+        for (std::int64_t j = 0; j < m; ++j) {  // x = L⁻¹ D y: forward substitution
             const double* c = l + j * m;
             const double z = y[j] / c[j];
             x[j] = z;
@@ -144,6 +151,7 @@ block_qr::block_qr(MPI_Comm comm, std::int64_t local_rows, std::int64_t columns,
     pending_log_.assign(std::size_t(m_), 0.0);
     pending_factor_.assign(mm, 0.0);
     scratch_.assign(std::size_t(m_), 0.0);
+    column_norms_.assign(std::size_t(m_), 1.0);
     power_.assign(2 * std::size_t(m_), 1.0 / std::sqrt(double(m_)));  // power-step vectors, kept between calls
 }
 
@@ -238,8 +246,10 @@ bool block_qr::factor_passes(double* a, const qr_options& options, const double*
         // Off the diagonal, a non-finite entry makes the Cholesky factorizations below fail.
         double trace = 0.0, smallest = std::numeric_limits<double>::infinity();
         for (std::int64_t k = 0; k < m_; ++k) {
-            trace += gram_[std::size_t(k * m_ + k)];
-            smallest = std::min(smallest, gram_[std::size_t(k * m_ + k)]);
+            const double g = gram_[std::size_t(k * m_ + k)];
+            trace += g;
+            smallest = std::min(smallest, g);
+            column_norms_[std::size_t(k)] = std::sqrt(g);
         }
         if (!std::isfinite(trace) || !(smallest > 0.0)) {  // overflow, NaN or a zero column: Householder copes
             householder(a, pass == 0);
@@ -252,14 +262,21 @@ bool block_qr::factor_passes(double* a, const qr_options& options, const double*
         dpotrf_("L", &m, factor_.data(), &m, &info, 1);
         double condition = std::numeric_limits<double>::infinity();
         if (info == 0)
-            condition = norm2_lower(factor_.data(), m_, power_.data(), scratch_.data()) *
-                        inverse_norm2_lower(factor_.data(), m_, power_.data() + m_, scratch_.data());
+            condition = norm2_scaled(factor_.data(), column_norms_.data(), m_, power_.data(), scratch_.data()) *
+                        inverse_norm2_scaled(factor_.data(), column_norms_.data(), m_, power_.data() + m_,
+                                             scratch_.data());
         if (pass == 0) report_.condition = condition;
         if (pass == 0 && condition <= options.defer_below) {
             // Q = A R⁻¹ left implicit: only the diagonal of R is needed now.
             accumulate(factor_.data(), true, true);
             std::swap(factor_, pending_factor_);
             return true;
+        }
+        if ((info != 0 || !(condition <= shift_above)) && square_ish()) {
+            // Shifted passes cost three Gram matrices and triangular solves; for a block about
+            // as wide as tall Householder QR is cheaper (N = m = 200: 1.5 vs 2.5 ms).
+            householder(a, pass == 0);
+            return false;
         }
         if (info != 0 || !(condition <= shift_above)) {
             // Shifted pass: s = 11 (N m + m(m+1)) ε ||A||_2², with ||A||_2² <= trace(G).

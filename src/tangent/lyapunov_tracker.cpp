@@ -50,9 +50,14 @@ lyapunov_tracker::lyapunov_tracker(MPI_Comm comm, const engine::simulation& sim,
     for (std::uint32_t i = 0; i < n; ++i) omega_[i] = sim.omega(i);
     automatic_interval_ = settings.orthonormalize_every == 0 && settings.max_condition <= 0.0;
     if (settings.orthonormalize_every == 0) {
-        target_condition_ = settings.target_condition > 0.0 ? settings.target_condition
-                            : settings.method == orthogonalization::cholesky_qr2 ? 30.0
-                                                                                 : 1e6;
+        // cholqr2 on a tall block: one Cholesky pass with the explicit inverse (cond <= ~95) is the
+        // cheapest per unit of growth. Else (other methods, or m >= N/3, where cholqr2 takes
+        // Householder for ill-conditioned blocks) a step costs the same whatever the condition:
+        // long intervals, as far as accuracy allows.
+        const bool tall = 3 * m_ < std::int64_t(sim.layout().total());
+        target_condition_ = settings.target_condition > 0.0                                   ? settings.target_condition
+                            : settings.method == orthogonalization::cholesky_qr2 && tall ? 30.0
+                                                                                         : 1e6;
         interval_ = 16;  // adapts within a few steps, during the warm-up of the orthonormal system
     }
     qr_options_.min_passes = 1;
@@ -62,6 +67,7 @@ lyapunov_tracker::lyapunov_tracker(MPI_Comm comm, const engine::simulation& sim,
     // Deferred normalization pays off only for intervals shorter than the conditioning needs,
     // which the automatic interval never picks.
     defer_ = !automatic_interval_ && settings.method == orthogonalization::cholesky_qr2;
+    hidden_log_.assign(std::size_t(m_), 0.0);
     if (defer_ && neuron_major()) {
         const std::size_t mm = std::size_t(m_);
         gram_local_.assign(mm * mm, 0.0);
@@ -100,7 +106,9 @@ void lyapunov_tracker::begin_spike(std::uint64_t neuron, double time_ms, bool lo
     if (track_gram_) flush_gram();  // the last spike's terms need its row j, about to be replaced
     // Between events the tangent map is the identity, so a QR step may sit at any spike time.
     if (spikes_since_qr_ >= interval_) orthonormalize(time_ms);
+    else if (hidden_interval_ > 0 && spikes_since_norm_ >= hidden_interval_) normalize_between(time_ms);
     ++spikes_since_qr_;
+    ++spikes_since_norm_;
     if (measuring_) ++spikes_measured_;
     const std::size_t m = std::size_t(m_);
     if (local) {
@@ -217,26 +225,18 @@ void lyapunov_tracker::choose_gram_tracking(bool normalized) {
 }
 
 void lyapunov_tracker::orthonormalize(double t_ms) {
-    if (track_gram_) flush_gram();
     const auto t0 = std::chrono::steady_clock::now();
     const double cpu0 = process_cpu_seconds();
     const std::size_t n = omega_.size(), m = std::size_t(m_), ld = std::size_t(ld_);
     std::span<const double> log_r;
     double condition = 0.0;  // of Q before this step, as well as it is known
     if (qr_) {
-        // Deferred normalization: leave Q unnormalized while the condition expected at the next
-        // step (this one's times the growth per step) stays where one pass with the explicit
-        // inverse will do.
-        if (defer_) qr_options_.defer_below = single_pass_condition_ / std::max(1.0, growth_);
-        const bool was_pending = qr_->normalization_pending();
-        log_r = qr_->factor(rows_, qr_options_, track_gram_ ? gram_local_.data() : nullptr);
-        const qr_report& rep = qr_->report();
-        ++path_counts_[int(rep.path)];
-        cholesky_passes_ += std::uint64_t(rep.passes);
-        condition = rep.condition;
-        growth_ = was_pending ? condition / last_condition_ : condition;
-        if (!std::isfinite(growth_)) growth_ = single_pass_condition_;
-        last_condition_ = condition;
+        log_r = factor_rows(defer_, condition);
+        if (hidden_steps_pending_) {  // this interval's R is the product with the ones in between
+            for (std::size_t k = 0; k < m; ++k) hidden_log_[k] += log_r[k];
+            log_r = hidden_log_;
+            hidden_steps_pending_ = false;
+        }
         // The leading vector is column 0 of Q = A P⁻¹, i.e. column 0 of A over P_00.
         const double scale = qr_->normalization_pending() ? 1.0 / qr_->pending_factor()[0] : 1.0;
         for (std::size_t i = 0; i < n; ++i) column0_[i] = scale * rows_[i * ld];
@@ -281,9 +281,55 @@ void lyapunov_tracker::orthonormalize(double t_ms) {
         pr_values_.push_back(analysis::participation_ratio({both[0], both[1]}));
     }
     adapt_interval(log_r, condition);
-    if (qr_ && defer_) choose_gram_tracking(!qr_->normalization_pending());
     last_qr_ms_ = t_ms;
     spikes_since_qr_ = 0;
+}
+
+std::span<const double> lyapunov_tracker::factor_rows(bool may_defer, double& condition) {
+    if (track_gram_) flush_gram();
+    // Deferred normalization: leave Q unnormalized while the condition expected at the next
+    // step (this one's times the growth per step) stays where one pass with the explicit
+    // inverse will do.
+    qr_options_.defer_below = may_defer ? single_pass_condition_ / std::max(1.0, growth_) : 0.0;
+    const bool was_pending = qr_->normalization_pending();
+    const auto log_r = qr_->factor(rows_, qr_options_, track_gram_ ? gram_local_.data() : nullptr);
+    const qr_report& rep = qr_->report();
+    ++path_counts_[int(rep.path)];
+    cholesky_passes_ += std::uint64_t(rep.passes);
+    condition = rep.condition;
+    growth_ = was_pending ? condition / last_condition_ : condition;
+    if (!std::isfinite(growth_)) growth_ = single_pass_condition_;
+    last_condition_ = condition;
+    const bool normalized = !qr_->normalization_pending();
+    if (normalized && !automatic_interval_ && !qr_options_.householder_only) {
+        // Normalizations in between when the condition grows past hidden_condition within the
+        // requested interval: cond(Q) ~ exp(rate · spikes), and log det R, hence the sum of the
+        // exponents, is only determined to ~ε cond per step (measured: 1e-8 relative at cond
+        // 1e9-1e12, for TSQR and Householder alike).
+        const double spikes = double(std::max<std::uint64_t>(spikes_since_norm_, 1));
+        const double every = !std::isfinite(condition) ? spikes / 2.0
+                             : condition > 1.0         ? spikes * std::log(hidden_condition) / std::log(condition)
+                                                       : INFINITY;
+        hidden_interval_ = every < double(interval_) ? std::uint64_t(std::max(std::floor(every), 1.0)) : 0;
+        spikes_since_norm_ = 0;
+    }
+    if (defer_) choose_gram_tracking(normalized);
+    return log_r;
+}
+
+void lyapunov_tracker::normalize_between(double t_ms) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = process_cpu_seconds();
+    double condition = 0.0;
+    const auto log_r = factor_rows(false, condition);
+    if (!hidden_steps_pending_) std::fill(hidden_log_.begin(), hidden_log_.end(), 0.0);
+    for (std::size_t k = 0; k < std::size_t(m_); ++k) hidden_log_[k] += log_r[k];
+    hidden_steps_pending_ = true;
+    ++hidden_steps_;
+    (void)t_ms;
+    qr_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    qr_cpu_seconds_ += process_cpu_seconds() - cpu0;
+    ++qr_calls_;
 }
 
 void lyapunov_tracker::adapt_interval(std::span<const double> log_r, double condition) {

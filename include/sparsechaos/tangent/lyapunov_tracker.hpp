@@ -93,6 +93,9 @@ public:
     // householder; and all Cholesky passes. Zero for SLEPc's methods.
     const std::uint64_t* qr_path_counts() const { return path_counts_; }
     std::uint64_t cholesky_passes() const { return cholesky_passes_; }
+    // Normalizations the tracker added between requested QR steps to keep cond(Q) below ~1e7
+    // (block_qr methods with a fixed interval too long for the spectrum's spread).
+    std::uint64_t normalizations_between() const { return hidden_steps_; }
     // Wall and process CPU time of all QR steps so far (with the layout conversions), and their
     // number.
     double qr_seconds() const { return qr_seconds_; }
@@ -104,6 +107,10 @@ public:
 
 private:
     void orthonormalize(double t_ms);
+    // block_qr on the rows (deferring if allowed); updates the growth estimates.
+    std::span<const double> factor_rows(bool may_defer, double& condition);
+    // A normalization between requested QR steps (its ln R_kk go into the next step's).
+    void normalize_between(double t_ms);
     void adapt_interval(std::span<const double> log_r, double condition);
     // Incremental Gram matrix (frequent QR steps): the change a kick makes to this rank's AᵀA,
     // new newᵀ − old oldᵀ = (d² − 1) old oldᵀ + d c (old q_jᵀ + q_j oldᵀ) + c² q_j q_jᵀ.
@@ -144,6 +151,12 @@ private:
     double gram_c2_ = 0.0;                   // Σ c² over this spike's kicks
     bool gram_spike_open_ = false;
     std::uint64_t kicks_since_qr_ = 0;
+    // Normalizations between the requested steps (block_qr methods, fixed intervals), when the
+    // condition would grow past hidden_condition within an interval.
+    static constexpr double hidden_condition = 1e7;
+    std::uint64_t hidden_interval_ = 0, spikes_since_norm_ = 0, hidden_steps_ = 0;
+    std::vector<double> hidden_log_;
+    bool hidden_steps_pending_ = false;
     double single_pass_condition_ = 95.0, last_condition_ = 1.0, growth_ = 1.0;
     double target_condition_ = 0.0;
     std::vector<std::uint64_t> intervals_;

@@ -21,6 +21,7 @@
 #include "sparsechaos/runs/rate_run.hpp"
 #include "sparsechaos/runs/spiking_run.hpp"
 #include "sparsechaos/runs/summary.hpp"
+#include "sparsechaos/tangent/blas_runtime.hpp"
 #include "sparsechaos/version.hpp"
 
 namespace sc = sparsechaos;
@@ -192,6 +193,7 @@ int cli_main(int argc, char** argv, sc::parallel::context& ctx) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    sc::tangent::configure_blas(argv);  // one BLAS thread, fast kernels (may restart the program once)
     MPI_Init(&argc, &argv);
     int status = exit_error;
     {

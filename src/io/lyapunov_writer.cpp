@@ -50,6 +50,15 @@ void write_lyapunov(h5::file& file, const tangent::lyapunov_result& r) {
     pr.set_attribute("definition", "(sum v_i^2)^2 / sum v_i^4 of the leading vector with omega projected out; not divided by N");
     pr.close();
 
+    if (!r.intervals.empty()) {
+        // The QR steps as they came (an automatic interval follows the condition of Q).
+        h5::group qr = g.create_group("qr");
+        qr.write("intervals", r.intervals).close();
+        qr.write("conditions", r.conditions).close();
+        qr.set_attribute("definition", "network spikes of each QR interval of the measurement, and cond(Q) before each step");
+        qr.close();
+    }
+
     g.set_attribute("exponents_computed", r.exponents_computed);
     g.set_attribute("neurons", r.neurons);
     g.set_attribute("measuring_time_s", r.measuring_time_s);

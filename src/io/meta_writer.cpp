@@ -25,6 +25,17 @@ void write_meta(h5::file& file, const run_metadata& meta) {
     m.set_attribute("simulated_time_ms", meta.t_end_ms);
     m.set_attribute("build_wall_s", meta.build_wall_s);
     m.set_attribute("run_wall_s", meta.run_wall_s);
+    {
+        std::string blas = meta.blas;
+        long long info[2] = {(long long)blas.size(), meta.blas_threads};
+        MPI_Bcast(info, 2, MPI_LONG_LONG, 0, file.comm());
+        blas.resize(std::size_t(info[0]));
+        MPI_Bcast(blas.data(), int(info[0]), MPI_CHAR, 0, file.comm());
+        if (!blas.empty()) {
+            m.set_attribute("blas", blas);
+            m.set_attribute("blas_threads", int(info[1]));
+        }
+    }
     if (!meta.phase_names.empty()) {
         h5::group timers = m.create_group("timers");
         for (std::size_t k = 0; k < meta.phase_names.size(); ++k) {

@@ -44,7 +44,7 @@ session::session(int& argc, char**& argv) { start(&argc, &argv); }
 void session::start(int* argc, char*** argv) {
     int mpi_up = 0;
     MPI_Initialized(&mpi_up);
-    if (!mpi_up) throw std::logic_error("petsc_session: initialize MPI before PETSc");
+    if (!mpi_up) throw std::logic_error("petsc::session: initialize MPI before PETSc");
     PetscBool slepc_up = PETSC_FALSE;
     SC_PETSC_CHECK(SlepcInitialized(&slepc_up));
     if (slepc_up) return;  // someone else's session; they finalize it

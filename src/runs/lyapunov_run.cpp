@@ -14,6 +14,8 @@ orthogonalization method_of(network::qr_method m) {
     switch (m) {
     case network::qr_method::cgs: return orthogonalization::cgs_refined;
     case network::qr_method::cholesky: return orthogonalization::cholesky;
+    case network::qr_method::cholqr2: return orthogonalization::cholesky_qr2;
+    case network::qr_method::householder: return orthogonalization::householder;
     default: return orthogonalization::tsqr;
     }
 }
@@ -47,7 +49,7 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
 
     lyapunov_settings s;
     s.exponents = std::int64_t(ly.exponents ? ly.exponents : n);
-    s.orthonormalize_every = ly.orthonormalize_every ? ly.orthonormalize_every : n;
+    s.orthonormalize_every = ly.orthonormalize_every;  // 0: the tracker chooses (tangent/lyapunov_tracker.hpp)
     s.max_condition = ly.max_condition;
     s.method = method_of(ly.method);
     s.seed = ly.seed;
@@ -89,6 +91,8 @@ lyapunov_result run_lyapunov(engine::simulation& sim, const network::network_spe
     r.exponents_computed = std::uint64_t(s.exponents);
     r.neurons = n;
     r.qr_steps = tracker.qr_steps();
+    r.intervals = tracker.intervals();
+    r.conditions = tracker.conditions();
     r.orthonormalize_every = s.orthonormalize_every;
     r.measuring_time_s = t_s;
     r.warmup_ms = t_warm;                 // as run (a warm-up in spikes ends at its last spike)

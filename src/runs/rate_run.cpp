@@ -9,6 +9,7 @@
 #include "sparsechaos/petsc/session.hpp"
 #include "sparsechaos/rate/rate_lyapunov.hpp"
 #include "sparsechaos/runs/progress.hpp"
+#include "sparsechaos/tangent/blas_runtime.hpp"
 
 namespace sparsechaos::runs {
 
@@ -21,7 +22,10 @@ rate_result run_rate(const rate::rate_network_spec& spec, parallel::context& ctx
     petsc::session petsc;
     progress_display display(options.show_progress && ctx.root());
     rate::rate_run_options ro;
-    ro.progress_interval_s = display.interval_s();
+    // Progress checks are collective (rank 0's clock decides): the same interval on every rank.
+    double interval = display.interval_s();
+    ctx.broadcast(&interval, 1);
+    ro.progress_interval_s = interval;
     ro.progress = [&](double t, double total, const rate::rate_lyapunov_tracker* tracker) {
         display.rate(t, total, tracker && tracker->measuring() ? &tracker->accumulator() : nullptr);
     };
@@ -44,6 +48,9 @@ rate_result run_rate(const rate::rate_network_spec& spec, parallel::context& ctx
     ctx.broadcast(walls, 2);
     meta.build_wall_s = walls[0];
     meta.run_wall_s = walls[1];
+    const auto blas = tangent::current_blas();
+    meta.blas = blas.summary();
+    meta.blas_threads = blas.threads;
     io::write_meta(out.file(), meta);
     out.commit();
     r.output = out.target();

@@ -14,6 +14,7 @@
 #include "sparsechaos/runs/drive_tuning.hpp"
 #include "sparsechaos/runs/lyapunov_run.hpp"
 #include "sparsechaos/runs/progress.hpp"
+#include "sparsechaos/tangent/blas_runtime.hpp"
 
 namespace sparsechaos::runs {
 namespace {
@@ -179,6 +180,9 @@ spiking_result run_spiking(const network::network_spec& spec_in, parallel::conte
     for (std::size_t p = 0; p < lay.population_count(); ++p) meta.population_sizes.push_back(lay.population(p).size);
     meta.phase_names = r.phase_names;
     meta.phase_seconds = r.phase_seconds;
+    const auto blas = tangent::current_blas();
+    r.blas = meta.blas = blas.summary();
+    meta.blas_threads = blas.threads;
     io::write_meta(out.file(), meta);
     if (r.lyapunov) io::write_lyapunov(out.file(), *r.lyapunov);
     out.commit();

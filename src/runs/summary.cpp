@@ -105,6 +105,7 @@ std::string spiking_timers(const spiking_result& r, double load_s) {
         add(s, "    %-13s  %.3f s mean over ranks, %.3f s max\n", r.phase_names[k].c_str(), sum / double(v.size()), max);
     }
     add(s, "  finish output    %.3f s (rates, metadata, close, rename)\n", r.write_s);
+    add(s, "  BLAS             %s\n", r.blas.c_str());
     add(s, "memory (this rank)\n");
     add(s, "  neurons          %.2f MiB (%.1f B per neuron)\n", mib(r.memory.neuron_bytes),
         r.local_neurons ? double(r.memory.neuron_bytes) / double(r.local_neurons) : 0.0);

@@ -38,6 +38,9 @@ void set_method(BV bv, orthogonalization method) {
         SC_PETSC_CHECK(BVSetOrthogonalization(bv, BV_ORTHOG_CGS, BV_ORTHOG_REFINE_IFNEEDED,
                                               PETSC_DEFAULT, BV_ORTHOG_BLOCK_CHOL));
         break;
+    case orthogonalization::cholesky_qr2:
+    case orthogonalization::householder:
+        break;  // not SLEPc's
     }
 }
 
@@ -55,15 +58,22 @@ std::string_view to_string(orthogonalization method) {
     case orthogonalization::tsqr: return "tsqr";
     case orthogonalization::cgs_refined: return "cgs_refined";
     case orthogonalization::cholesky: return "cholesky";
+    case orthogonalization::cholesky_qr2: return "cholqr2";
+    case orthogonalization::householder: return "householder";
     }
     return "?";
 }
 
 orthogonalization parse_orthogonalization(std::string_view name) {
-    for (auto m : {orthogonalization::tsqr, orthogonalization::cgs_refined, orthogonalization::cholesky})
+    for (auto m : {orthogonalization::tsqr, orthogonalization::cgs_refined, orthogonalization::cholesky,
+                   orthogonalization::cholesky_qr2, orthogonalization::householder})
         if (name == to_string(m)) return m;
     throw std::invalid_argument("unknown orthogonalization method '" + std::string(name) +
-                                "' (tsqr, cgs_refined, cholesky)");
+                                "' (tsqr, cgs_refined, cholesky, cholqr2, householder)");
+}
+
+bool is_local_qr(orthogonalization method) {
+    return method == orthogonalization::cholesky_qr2 || method == orthogonalization::householder;
 }
 
 orthonormal_system::orthonormal_system(MPI_Comm comm, std::int64_t local_rows, std::int64_t columns,
@@ -101,7 +111,10 @@ orthonormal_system::orthonormal_system(MPI_Comm comm, std::int64_t local_rows, s
         // BVSVEC: one contiguous column-major local array, the layout column() promises.
         SC_PETSC_CHECK(BVSetType(bv_, BVSVEC));
         set_method(bv_, method_);
-        SC_PETSC_CHECK(MatCreateSeqDense(PETSC_COMM_SELF, m, m, nullptr, &r_mat_));
+        if (is_local_qr(method_))
+            local_qr_ = std::make_unique<block_qr>(comm_, local_rows_, columns_, block_layout::column_major, local_rows_);
+        else
+            SC_PETSC_CHECK(MatCreateSeqDense(PETSC_COMM_SELF, m, m, nullptr, &r_mat_));
     } catch (...) {
         MatDestroy(&r_mat_);
         BVDestroy(&bv_);
@@ -132,17 +145,32 @@ BV orthonormal_system::bv() {
     return bv_;
 }
 
+namespace {
+
+// Q(g, k) = a standard normal number, a pure function of (seed, global row g, column k): column k
+// always uses draws 2k and 2k+1 of row g's stream (Box-Muller, one normal from two draws).
+template <class Store>
+void random_rows(std::uint64_t seed, std::int64_t row_begin, std::int64_t rows, std::int64_t columns, Store store) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+        network::random_stream rng(seed, initial_tangent_purpose, 0, std::uint64_t(row_begin + i));
+        for (std::int64_t k = 0; k < columns; ++k) {
+            const double radius = std::sqrt(-2.0 * std::log(rng.uniform_pos()));
+            store(i, k, radius * std::cos(2.0 * std::numbers::pi * rng.uniform()));
+        }
+    }
+}
+
+}  // namespace
+
+void random_tangent_rows(std::uint64_t seed, std::int64_t row_begin, std::int64_t rows, std::int64_t columns,
+                         double* out, std::int64_t ld) {
+    random_rows(seed, row_begin, rows, columns, [&](std::int64_t i, std::int64_t k, double x) { out[i * ld + k] = x; });
+}
+
 void orthonormal_system::fill_random(std::uint64_t seed) {
     const std::int64_t ld = leading_dimension();
     double* q = local_array();
-    for (std::int64_t i = 0; i < local_rows_; ++i) {
-        network::random_stream rng(seed, initial_tangent_purpose, 0, std::uint64_t(row_begin_ + i));
-        for (std::int64_t k = 0; k < columns_; ++k) {
-            // Box-Muller, one normal from two draws: column k always uses draws 2k and 2k+1.
-            const double radius = std::sqrt(-2.0 * std::log(rng.uniform_pos()));
-            q[k * ld + i] = radius * std::cos(2.0 * std::numbers::pi * rng.uniform());
-        }
-    }
+    random_rows(seed, row_begin_, local_rows_, columns_, [&](std::int64_t i, std::int64_t k, double x) { q[k * ld + i] = x; });
 }
 
 void orthonormal_system::initialize_random(std::uint64_t seed) {
@@ -150,7 +178,19 @@ void orthonormal_system::initialize_random(std::uint64_t seed) {
     orthonormalize();
 }
 
-std::span<const double> orthonormal_system::orthonormalize() {
+std::span<const double> orthonormal_system::orthonormalize(const qr_options& options) {
+    if (local_qr_) {
+        qr_options o = options;
+        o.form_r = true;
+        o.defer_below = 0.0;  // Q must come out orthonormal here
+        const auto log_r = local_qr_->factor(local_array(), o);
+        std::copy(local_qr_->r().begin(), local_qr_->r().end(), r_.begin());
+        std::copy(log_r.begin(), log_r.end(), log_r_.begin());
+        const auto [lo, hi] = std::minmax_element(log_r_.begin(), log_r_.end());
+        last_condition_bound_ = std::exp(*hi - *lo);  // +inf for a collapsed column
+        if (std::isnan(last_condition_bound_)) last_condition_bound_ = std::numeric_limits<double>::infinity();
+        return log_r_;
+    }
     release_array();
     SC_PETSC_CHECK(BVOrthogonalize(bv_, r_mat_));
     const PetscScalar* r = nullptr;

@@ -1,12 +1,13 @@
 // gtest main for tests that run under mpiexec: MPI and a PETSc session around all tests, only
 // rank 0 prints the full report, other ranks name just their failed tests, and every rank exits
-// with the same code (failed anywhere = failed).
+// with the same code (failed anywhere = failed). BLAS is set up as in the programs.
 #include <gtest/gtest.h>
 #include <mpi.h>
 
 #include <cstdio>
 
 #include "sparsechaos/petsc/session.hpp"
+#include "sparsechaos/tangent/blas_runtime.hpp"
 
 namespace {
 
@@ -25,6 +26,7 @@ void report_failures_of_this_rank(int rank) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    sparsechaos::tangent::configure_blas(argv);  // the BLAS set-up the programs use
     MPI_Init(&argc, &argv);
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

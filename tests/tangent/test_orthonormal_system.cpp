@@ -204,7 +204,8 @@ TEST_P(Methods, SameSystemOnAnyNumberOfRanks) {
 
 INSTANTIATE_TEST_SUITE_P(AllMethods, Methods,
                          ::testing::Values(orthogonalization::tsqr, orthogonalization::cgs_refined,
-                                           orthogonalization::cholesky),
+                                           orthogonalization::cholesky, orthogonalization::cholesky_qr2,
+                                           orthogonalization::householder),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 TEST(OrthonormalSystem, ConditionEstimateAndBound) {
@@ -246,10 +247,12 @@ TEST(OrthonormalSystem, ConditionEstimateAndBound) {
 }
 
 TEST(OrthonormalSystem, StableMethodsStayOrthonormalForIllConditionedSystems) {
-    // Columns q0 + 1e-8 q_k: cond(Q) ~ 1e8. TSQR and refined CGS must still deliver an
-    // orthonormal Q (Cholesky QR is not meant for this and is not tested here).
+    // Columns q0 + 1e-8 q_k: cond(Q) ~ 1e8. TSQR, refined CGS, CholeskyQR2 (through its shifted
+    // fallback) and Householder must still deliver an orthonormal Q (SLEPc's Cholesky QR is not
+    // meant for this and is not tested here).
     const int rank = world_rank(), size = world_size();
-    for (auto method : {orthogonalization::tsqr, orthogonalization::cgs_refined}) {
+    for (auto method : {orthogonalization::tsqr, orthogonalization::cgs_refined, orthogonalization::cholesky_qr2,
+                        orthogonalization::householder}) {
         orthonormal_system q(MPI_COMM_WORLD, rows_of(37, rank, size), 5, method);
         q.initialize_random(9);
         const std::vector<double> q0 = local_copy(q);
@@ -262,6 +265,10 @@ TEST(OrthonormalSystem, StableMethodsStayOrthonormalForIllConditionedSystems) {
         // R = [[1, 1, ...], [0, 1e-8, 0, ...], ...]: ln|R_kk| = ln 1e-8 for k >= 1, to the few
         // digits that survive the cancellation.
         for (std::int64_t k = 1; k < 5; ++k) EXPECT_NEAR(log_r[k], std::log(1e-8), 1e-6) << to_string(method);
+        if (method == orthogonalization::cholesky_qr2) {
+            ASSERT_NE(q.last_qr_report(), nullptr);
+            EXPECT_EQ(q.last_qr_report()->path, qr_path::shifted_cholesky);
+        }
     }
 }
 
@@ -300,5 +307,7 @@ TEST(OrthonormalSystem, RejectsImpossibleSizesAndUnknownMethods) {
     EXPECT_THROW(orthonormal_system(MPI_COMM_WORLD, 2, 3 * world_size()), std::invalid_argument);
     EXPECT_THROW(orthonormal_system(MPI_COMM_WORLD, 2, 0), std::invalid_argument);
     EXPECT_EQ(parse_orthogonalization("cgs_refined"), orthogonalization::cgs_refined);
+    EXPECT_EQ(parse_orthogonalization("cholqr2"), orthogonalization::cholesky_qr2);
+    EXPECT_EQ(parse_orthogonalization("householder"), orthogonalization::householder);
     EXPECT_THROW(parse_orthogonalization("svqb"), std::invalid_argument);
 }

@@ -30,7 +30,7 @@ SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 EXAMPLES = os.path.join(SOURCE, "examples")
 
 # Attributes and datasets whose values are wall times, dates or build identifiers.
-VOLATILE = {"created", "build_wall_s", "run_wall_s", "command_line", "git_revision", "version"}
+VOLATILE = {"created", "build_wall_s", "run_wall_s", "command_line", "git_revision", "version", "blas", "blas_threads"}
 VOLATILE_PATHS = ("/meta/timers",)
 
 

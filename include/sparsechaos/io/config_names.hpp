@@ -126,10 +126,12 @@ inline constexpr std::array<std::pair<std::string_view, network::edge_file_forma
     {"sonata", network::edge_file_format::sonata},
     {"text", network::edge_file_format::text},
 }};
-inline constexpr std::array<std::pair<std::string_view, network::qr_method>, 3> qr_method_names{{
+inline constexpr std::array<std::pair<std::string_view, network::qr_method>, 5> qr_method_names{{
+    {"cholqr2", network::qr_method::cholqr2},
     {"tsqr", network::qr_method::tsqr},
     {"cgs", network::qr_method::cgs},
     {"cholesky", network::qr_method::cholesky},
+    {"householder", network::qr_method::householder},
 }};
 inline constexpr std::array<std::pair<std::string_view, network::tangent_layout>, 2> tangent_layout_names{{
     {"neuron_major", network::tangent_layout::neuron_major},

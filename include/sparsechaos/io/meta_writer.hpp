@@ -24,6 +24,10 @@ struct run_metadata {
     // Per-phase wall times of every rank: phase_seconds[k][r] is phase k on rank r (s).
     std::vector<std::string> phase_names{};
     std::vector<std::vector<double>> phase_seconds{};
+    // BLAS library, kernels and threads (tangent::blas_info::summary): rank 0's is written, since
+    // ranks on other nodes may load other kernels. Empty: not recorded.
+    std::string blas{};
+    int blas_threads = 0;
 };
 
 // Collective: every rank passes the same values (rank 0's wall times, broadcast).

@@ -145,7 +145,7 @@ struct output_spec {
 
 // Lyapunov spectrum settings ([lyapunov], docs/configuration.md). The run is split into a
 // trajectory warm-up, a warm-up of the orthonormal system and the measurement.
-enum class qr_method { tsqr, cgs, cholesky };
+enum class qr_method { tsqr, cgs, cholesky, cholqr2, householder };
 enum class tangent_layout { neuron_major, column_major };
 
 struct lyapunov_spec {
@@ -154,9 +154,9 @@ struct lyapunov_spec {
     double ons_warmup_ms = 0.0;            // tangent space on, exponents discarded
     // The warm-ups counted in network spikes per neuron instead of time (when set).
     std::optional<double> warmup_spikes_per_neuron, ons_warmup_spikes_per_neuron;
-    std::uint64_t orthonormalize_every = 0;  // network spikes between QR steps; 0: N
+    std::uint64_t orthonormalize_every = 0;  // network spikes between QR steps; 0: chosen from cond(Q)
     double max_condition = 0.0;            // > 0: adaptive interval keeping cond(Q) below this
-    qr_method method = qr_method::tsqr;
+    qr_method method = qr_method::cholqr2;
     std::uint64_t seed = 1;
     std::uint64_t local_exponents = 3;
     std::optional<double> target_rate_hz;  // tune the drives to this mean rate first

@@ -46,6 +46,7 @@ struct spiking_result {
     std::vector<std::string> phase_names;
     std::vector<std::vector<double>> phase_seconds;
     std::optional<tangent::lyapunov_result> lyapunov;
+    std::string blas;  // tangent::blas_info::summary of this process
     std::int64_t checkpoints_written = 0;
     std::optional<double> resumed_from_ms;  // the time the run resumed at
 };

@@ -24,6 +24,10 @@ struct lyapunov_result {
     std::vector<std::vector<double>> local;  // local[k][interval]: λ_{k+1} of each QR interval
     std::vector<double> convergence_lambda1, convergence_sum;  // at local_times
     std::vector<double> participation_times, participation;
+    // Network spikes of every QR interval of the measurement and cond(Q) before each QR step
+    // (spiking runs; empty for rate networks).
+    std::vector<std::uint64_t> intervals;
+    std::vector<double> conditions;
     // Settings and facts.
     std::uint64_t exponents_computed = 0, neurons = 0, qr_steps = 0, orthonormalize_every = 0;
     double measuring_time_s = 0.0, warmup_ms = 0.0, ons_warmup_ms = 0.0, max_condition = 0.0;

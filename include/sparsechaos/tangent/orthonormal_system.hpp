@@ -15,30 +15,46 @@
 // Raw pointers from column() stay valid until the next member that hands Q to SLEPc
 // (fill_random, initialize_random, orthonormalize, condition_estimate, orthonormality_error,
 // bv). Every member marked collective must be called on all ranks of the communicator.
-// The object must be destroyed before the petsc_session ends.
+// The object must be destroyed before the petsc::session ends.
 #include <mpi.h>
 #include <slepcbv.h>
 #include <slepcds.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "sparsechaos/tangent/block_qr.hpp"
+
 namespace sparsechaos::tangent {
 
-// SLEPc block orthogonalization used by orthonormalize(); all give a triangular R.
+// The QR used by orthonormalize(); all give a triangular R with a positive diagonal.
+// SLEPc's BVOrthogonalize:
 // - tsqr: Householder QR per rank and a reduction tree of the small R factors; accurate for
-//   any condition number. The default.
+//   any condition number. The default of this class.
 // - cgs_refined: classical Gram-Schmidt column by column, every projection done twice; as
 //   accurate, one reduction per column.
-// - cholesky: Cholesky QR from the Gram matrix; one reduction and BLAS-3 only, so the fastest,
-//   but its loss of orthogonality grows like cond(Q)^2: only for well-conditioned Q.
-enum class orthogonalization { tsqr, cgs_refined, cholesky };
+// - cholesky: Cholesky QR from the Gram matrix; one reduction and BLAS-3 only, but its loss of
+//   orthogonality grows like cond(Q)^2: only for well-conditioned Q.
+// This project's tangent::block_qr on the local array (no SLEPc):
+// - cholesky_qr2: CholeskyQR2, shifted CholeskyQR3 for ill-conditioned Q, Householder when even
+//   that fails; accurate for any condition number and near DGEMM speed.
+// - householder: LAPACK's Householder QR per rank and one QR of all ranks' R factors.
+enum class orthogonalization { tsqr, cgs_refined, cholesky, cholesky_qr2, householder };
 
 std::string_view to_string(orthogonalization method);
-// Inverse of to_string ("tsqr", "cgs_refined", "cholesky"); throws std::invalid_argument.
+// Inverse of to_string ("tsqr", "cgs_refined", "cholesky", "cholqr2", "householder"); throws
+// std::invalid_argument.
 orthogonalization parse_orthogonalization(std::string_view name);
+// Methods computed by tangent::block_qr rather than SLEPc.
+bool is_local_qr(orthogonalization method);
+
+// The initial tangent vectors of fill_random for local rows [row_begin, row_begin + rows), written
+// neuron-major: out[i * ld + k] = Q(row_begin + i, k) for k < columns.
+void random_tangent_rows(std::uint64_t seed, std::int64_t row_begin, std::int64_t rows, std::int64_t columns,
+                         double* out, std::int64_t ld);
 
 class orthonormal_system {
 public:
@@ -90,8 +106,11 @@ public:
 
     // Collective. QR of Q in place with the chosen method; returns ln|R_kk| for k < columns()
     // (identical on all ranks; valid until the next call). A column that was linearly
-    // dependent on the previous ones gives -inf.
-    std::span<const double> orthonormalize();
+    // dependent on the previous ones gives -inf (or, with cholesky_qr2, a very negative number).
+    // `options` apply to the block_qr methods only.
+    std::span<const double> orthonormalize(const qr_options& options = {});
+    // How the last orthonormalize() went (block_qr methods; nullptr for SLEPc's).
+    const qr_report* last_qr_report() const { return local_qr_ ? &local_qr_->report() : nullptr; }
     // R of the last orthonormalize(), column-major columns() x columns(), diagonal >= 0.
     std::span<const double> r_factor() const { return r_; }
     // Free lower bound of cond(Q) just before the last orthonormalize():
@@ -127,6 +146,7 @@ private:
     BV bv_ = nullptr;
     Mat r_mat_ = nullptr, gram_mat_ = nullptr;
     DS dense_ = nullptr;  // eigenvalues of the Gram matrix
+    std::unique_ptr<block_qr> local_qr_;  // for the block_qr methods
     mutable double* array_ = nullptr;  // BVGetArray, held between collective operations
     std::vector<double> r_, log_r_;
     double last_condition_bound_ = 1.0;
